@@ -1,0 +1,59 @@
+// Owns: the api_resources table: APIs (RFC 8707 resource servers) that receive JWT access
+// tokens (RFC 9068). Small enough that its SQL lives here too.
+import { z } from 'zod';
+import type { Selectable } from 'kysely';
+import type { Db } from '../db/connect.ts';
+import type { ApiResourcesTable } from '../db/schema.ts';
+
+export class ApiInputError extends Error {
+  override name = 'ApiInputError';
+}
+
+const createApiInput = z.object({
+  name: z.string().trim().min(1).max(200),
+  resource: z
+    .url({ protocol: /^https?$/ })
+    .refine((u) => !u.includes('#'), 'must not contain a fragment'),
+  scopes: z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'is not a valid scope token')).max(100).default([]),
+  accessTokenTtl: z.number().int().min(60).max(86_400).default(600),
+});
+
+export type ApiView = { resource: string; name: string; scopes: string[]; access_token_ttl: number; created_at: string };
+
+const toView = (r: Selectable<ApiResourcesTable>): ApiView => ({
+  resource: r.resource,
+  name: r.name,
+  scopes: r.scopes,
+  access_token_ttl: r.access_token_ttl,
+  created_at: r.created_at.toISOString(),
+});
+
+export async function createApi(db: Db, input: z.input<typeof createApiInput>): Promise<ApiView> {
+  const parsed = createApiInput.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ApiInputError(`${issue?.path.join('.') || 'input'}: ${issue?.message ?? 'invalid'}`);
+  }
+  const a = parsed.data;
+  const row = await db
+    .insertInto('api_resources')
+    .values({ resource: a.resource, name: a.name, scopes: a.scopes, access_token_ttl: a.accessTokenTtl })
+    .onConflict((oc) => oc.column('resource').doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) throw new ApiInputError(`resource: ${a.resource} is already registered`);
+  return toView(row);
+}
+
+export const listApis = async (db: Db) =>
+  (await db.selectFrom('api_resources').selectAll().orderBy('created_at').execute()).map(toView);
+
+export async function findApi(db: Db, resource: string): Promise<ApiView | undefined> {
+  const row = await db.selectFrom('api_resources').selectAll().where('resource', '=', resource).executeTakeFirst();
+  return row && toView(row);
+}
+
+export async function deleteApi(db: Db, resource: string): Promise<boolean> {
+  const r = await db.deleteFrom('api_resources').where('resource', '=', resource).executeTakeFirst();
+  return Number(r.numDeletedRows) > 0;
+}

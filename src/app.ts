@@ -1,0 +1,37 @@
+// Owns: assembling the Koa application: request context, error boundary, security headers,
+// our own routes, then oidc-provider last (it owns every path we do not).
+import Koa from 'koa';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import type { Db } from './db/connect.ts';
+import { interactionRoutes } from './interaction/routes.ts';
+import type { ProviderRuntime } from './oidc/provider-runtime.ts';
+import { errorBoundary } from './ops/error-boundary.ts';
+import { healthRoutes } from './ops/health.ts';
+import { requestContext } from './ops/request-context.ts';
+import { securityHeaders } from './security/headers.ts';
+
+export type AppDeps = {
+  config: Config;
+  db: Db;
+  runtime: ProviderRuntime;
+  log: Logger;
+};
+
+export function buildApp(deps: AppDeps): Koa {
+  const app = new Koa();
+  app.proxy = deps.config.trustProxy;
+  app.silent = true; // errors are logged by errorBoundary, once, as JSON
+
+  app.use(requestContext(deps.log));
+  app.use(errorBoundary(deps.log));
+  app.use(securityHeaders({ https: deps.config.issuer.startsWith('https:') }));
+  app.use(healthRoutes(deps.db));
+
+  const interactions = interactionRoutes();
+  app.use(interactions.routes());
+  app.use(interactions.allowedMethods());
+
+  app.use(deps.runtime.middleware());
+  return app;
+}

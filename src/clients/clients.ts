@@ -1,0 +1,159 @@
+// Owns: OAuth client registrations: creating them, their secrets (sealed at rest, shown once),
+// and how a registration becomes oidc-provider client metadata.
+import crypto from 'node:crypto';
+import type { ClientAuthMethod, ClientMetadata } from 'oidc-provider';
+import type { z } from 'zod';
+import type { Db } from '../db/connect.ts';
+import type { ClientType } from '../db/schema.ts';
+import type { SecretBox } from '../security/secret-box.ts';
+import {
+  createClientInput,
+  DEFAULT_USER_SCOPES,
+  redirectUriProblem,
+  updateClientInput,
+  type CreateClientInput,
+  type UpdateClientInput,
+} from './client-input.ts';
+import {
+  deleteClientRow,
+  findClientRow,
+  insertClient,
+  listClientRows,
+  updateClientRow,
+  type ClientRow,
+} from './clients-queries.ts';
+
+export class ClientInputError extends Error {
+  override name = 'ClientInputError';
+}
+
+/** A registration as shown to admins: never includes the secret. */
+export type ClientView = {
+  client_id: string;
+  client_name: string;
+  type: ClientType;
+  confidential: boolean;
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  grant_types: string[];
+  token_endpoint_auth_method: string;
+  scope: string;
+  first_party: boolean;
+  enabled: boolean;
+  created_at: string;
+  updated_at: string;
+};
+
+const isConfidential = (type: ClientType) => type === 'web' || type === 'service';
+const grantTypesFor = (type: ClientType) =>
+  type === 'service' ? ['client_credentials'] : ['authorization_code', 'refresh_token'];
+const newSecret = () => crypto.randomBytes(32).toString('base64url');
+
+export function toView(row: ClientRow): ClientView {
+  return {
+    client_id: row.client_id,
+    client_name: row.name,
+    type: row.type,
+    confidential: isConfidential(row.type),
+    redirect_uris: row.redirect_uris,
+    post_logout_redirect_uris: row.post_logout_redirect_uris,
+    grant_types: row.grant_types,
+    token_endpoint_auth_method: row.token_endpoint_auth_method,
+    scope: row.scopes.join(' '),
+    first_party: row.first_party,
+    enabled: row.enabled,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+  };
+}
+
+function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new ClientInputError(`${issue?.path.join('.') || 'input'}: ${issue?.message ?? 'invalid'}`);
+  }
+  return result.data;
+}
+
+export async function createClient(db: Db, box: SecretBox, input: CreateClientInput) {
+  const c = parse(createClientInput, input);
+  const secret = isConfidential(c.type) ? newSecret() : undefined;
+  const row = await insertClient(db, {
+    client_id: crypto.randomBytes(12).toString('base64url'),
+    name: c.name,
+    type: c.type,
+    secret_enc: secret ? box.seal(secret) : null,
+    redirect_uris: c.redirectUris,
+    post_logout_redirect_uris: c.postLogoutRedirectUris,
+    grant_types: grantTypesFor(c.type),
+    scopes: c.scopes ?? (c.type === 'service' ? [] : DEFAULT_USER_SCOPES),
+    first_party: c.firstParty,
+    token_endpoint_auth_method: isConfidential(c.type) ? c.tokenEndpointAuthMethod : 'none',
+    updated_at: new Date(),
+  });
+  return { client: toView(row), clientSecret: secret };
+}
+
+export const listClients = async (db: Db) => (await listClientRows(db)).map(toView);
+
+export async function getClient(db: Db, clientId: string): Promise<ClientView | undefined> {
+  const row = await findClientRow(db, clientId);
+  return row && toView(row);
+}
+
+export async function updateClient(db: Db, clientId: string, input: UpdateClientInput): Promise<ClientView | undefined> {
+  const u = parse(updateClientInput, input);
+  const existing = await findClientRow(db, clientId);
+  if (!existing) return undefined;
+  for (const uri of [...(u.redirectUris ?? []), ...(u.postLogoutRedirectUris ?? [])]) {
+    const problem = existing.type === 'service' ? 'not allowed: service clients have no redirect URIs' : redirectUriProblem(uri, existing.type);
+    if (problem) throw new ClientInputError(`${uri} ${problem}`);
+  }
+  if (u.redirectUris && u.redirectUris.length === 0 && existing.type !== 'service') {
+    throw new ClientInputError('redirectUris: at least one redirect URI is required');
+  }
+  const row = await updateClientRow(db, clientId, {
+    name: u.name,
+    redirect_uris: u.redirectUris,
+    post_logout_redirect_uris: u.postLogoutRedirectUris,
+    scopes: u.scopes,
+    first_party: u.firstParty,
+    enabled: u.enabled,
+    token_endpoint_auth_method: existing.type === 'web' || existing.type === 'service' ? u.tokenEndpointAuthMethod : undefined,
+  });
+  return row && toView(row);
+}
+
+/** Replaces a confidential client's secret; returns the new one (shown once). */
+export async function rotateClientSecret(db: Db, box: SecretBox, clientId: string): Promise<string | undefined> {
+  const existing = await findClientRow(db, clientId);
+  if (!existing) return undefined;
+  if (!isConfidential(existing.type)) throw new ClientInputError(`${existing.type} clients are public and have no secret`);
+  const secret = newSecret();
+  await updateClientRow(db, clientId, { secret_enc: box.seal(secret) });
+  return secret;
+}
+
+export const deleteClient = deleteClientRow;
+
+/** The metadata oidc-provider sees; undefined for unknown or disabled clients. */
+export async function findOidcClientMetadata(db: Db, box: SecretBox, clientId: string): Promise<ClientMetadata | undefined> {
+  const row = await findClientRow(db, clientId);
+  if (!row || !row.enabled) return undefined;
+  const confidential = isConfidential(row.type);
+  return {
+    client_id: row.client_id,
+    client_name: row.name,
+    ...(confidential && row.secret_enc ? { client_secret: box.open(row.secret_enc) } : {}),
+    application_type: row.type === 'native' ? 'native' : 'web',
+    redirect_uris: row.redirect_uris,
+    post_logout_redirect_uris: row.post_logout_redirect_uris,
+    grant_types: row.grant_types,
+    response_types: row.type === 'service' ? [] : ['code'],
+    token_endpoint_auth_method: confidential ? (row.token_endpoint_auth_method as ClientAuthMethod) : 'none',
+    ...(row.scopes.length ? { scope: row.scopes.join(' ') } : {}),
+    'urn:bwid:first_party': row.first_party,
+    'urn:bwid:client_type': row.type,
+  };
+}

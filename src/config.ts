@@ -1,0 +1,105 @@
+// Owns: turning the process environment into one typed, validated configuration object.
+// Everything else receives a Config; nothing else reads process.env.
+import path from 'node:path';
+import { z } from 'zod';
+
+const boolish = z
+  .enum(['1', '0', 'true', 'false', 'yes', 'no', ''])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  TRUST_PROXY: boolish.default(false),
+  SECRETS_KEY: z.string().min(32, 'must be at least 32 characters of random data').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  BCRYPT_COST: z.coerce.number().int().min(10, 'must be at least 10').max(15).default(12),
+  KEY_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  SMTP_FROM: z.string().min(3).default('Bytewatchers ID <no-reply@localhost>'),
+  SMS_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+});
+
+export type Config = {
+  env: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  issuer: string;
+  /** Unset means the embedded PGlite database in dataDir. */
+  databaseUrl: string | undefined;
+  dataDir: string;
+  trustProxy: boolean;
+  /** Unset outside production: a key is generated into dataDir (see security/secrets-key.ts). */
+  secretsKey: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  bcryptCost: number;
+  keyRefreshSeconds: number;
+  smtpUrl: string | undefined;
+  smtpFrom: string;
+  smsWebhookUrl: string | undefined;
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const isLoopbackHost = (host: string) =>
+  host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+
+/** Reads and validates the environment once. Throws ConfigError naming the bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings count as unset, so `FOO= npm start` behaves like no FOO at all.
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const name = issue?.path.join('.') ?? 'environment';
+    throw new ConfigError(`Invalid configuration: ${name}: ${issue?.message ?? 'invalid value'}`);
+  }
+  const e = parsed.data;
+  const issuer = (e.ISSUER ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
+  const issuerUrl = new URL(issuer);
+
+  if (e.NODE_ENV === 'production') {
+    if (!e.SECRETS_KEY) {
+      throw new ConfigError('Invalid configuration: SECRETS_KEY: required when NODE_ENV=production');
+    }
+    if (issuerUrl.protocol === 'http:' && !isLoopbackHost(issuerUrl.hostname)) {
+      throw new ConfigError(
+        'Invalid configuration: ISSUER: must be https in production (http is allowed only for localhost)',
+      );
+    }
+  }
+  if (e.TRUST_PROXY && issuerUrl.protocol !== 'https:' && !isLoopbackHost(issuerUrl.hostname)) {
+    throw new ConfigError('Invalid configuration: ISSUER: must be https when TRUST_PROXY is set');
+  }
+  if (issuerUrl.search || issuerUrl.hash) {
+    throw new ConfigError('Invalid configuration: ISSUER: must not contain a query or fragment');
+  }
+
+  return {
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    issuer,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: path.resolve(e.DATA_DIR),
+    trustProxy: e.TRUST_PROXY,
+    secretsKey: e.SECRETS_KEY,
+    logLevel: e.LOG_LEVEL,
+    bcryptCost: e.BCRYPT_COST,
+    keyRefreshSeconds: e.KEY_REFRESH_SECONDS,
+    smtpUrl: e.SMTP_URL,
+    smtpFrom: e.SMTP_FROM,
+    smsWebhookUrl: e.SMS_WEBHOOK_URL,
+  };
+}

@@ -1,0 +1,86 @@
+// Owns: the TypeScript shape of every table, as kysely sees it. Keep in step with migrations/.
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+
+export interface OidcPayloadsTable {
+  model: string;
+  id: string;
+  payload: ColumnType<Record<string, unknown>, string, string>;
+  grant_id: string | null;
+  uid: string | null;
+  user_code: string | null;
+  expires_at: NullableTimestamp;
+  consumed_at: NullableTimestamp;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  alg: string;
+  public_jwk: ColumnType<Record<string, unknown>, string, string>;
+  private_jwk_enc: string;
+  created_at: Timestamp;
+  activates_at: Timestamp;
+  retires_at: NullableTimestamp;
+}
+
+export interface SecretsTable {
+  name: string;
+  value_enc: string;
+  created_at: Generated<Date>;
+}
+
+export type ClientType = 'web' | 'spa' | 'native' | 'service';
+
+export interface ClientsTable {
+  client_id: string;
+  name: string;
+  type: ClientType;
+  secret_enc: string | null;
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  grant_types: string[];
+  token_endpoint_auth_method: string;
+  scopes: string[];
+  first_party: boolean;
+  enabled: Generated<boolean>;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export interface ApiResourcesTable {
+  resource: string;
+  name: string;
+  scopes: string[];
+  access_token_ttl: Generated<number>;
+  created_at: Generated<Date>;
+}
+
+export interface AccountsTable {
+  id: string;
+  email: string | null;
+  email_verified: Generated<boolean>;
+  phone_number: string | null;
+  phone_number_verified: Generated<boolean>;
+  password_hash: string | null;
+  given_name: string;
+  family_name: string | null;
+  matai_title: string | null;
+  preferred_name: string | null;
+  village: string | null;
+  district: string | null;
+  locale: Generated<string>;
+  disabled: Generated<boolean>;
+  created_at: Generated<Date>;
+  updated_at: Timestamp;
+}
+
+export interface Database {
+  oidc_payloads: OidcPayloadsTable;
+  signing_keys: SigningKeysTable;
+  secrets: SecretsTable;
+  clients: ClientsTable;
+  api_resources: ApiResourcesTable;
+  accounts: AccountsTable;
+}

@@ -1,0 +1,75 @@
+// Owns: the live Provider instance. oidc-provider takes its keys at construction, so when the
+// signing keys change (rotation, a pending key activating) a new Provider is built from the
+// same database and swapped in; no restart, at most KEY_REFRESH_SECONDS late.
+import compose from 'koa-compose';
+import mount from 'koa-mount';
+import type { Middleware } from 'koa';
+import type { Provider } from 'oidc-provider';
+import type { Logger } from 'pino';
+import { isDatabaseUnavailable } from '../db/availability.ts';
+import type { Db } from '../db/connect.ts';
+import type { SecretBox } from '../security/secret-box.ts';
+import { loadCookieKeys } from './cookie-keys.ts';
+import { buildProvider } from './provider.ts';
+import { ensureSigningKeys, loadSigningKeys } from './signing-keys.ts';
+
+export type RuntimeDeps = {
+  issuer: string;
+  trustProxy: boolean;
+  db: Db;
+  box: SecretBox;
+  log: Logger;
+  refreshSeconds: number;
+};
+
+export class ProviderRuntime {
+  #provider!: Provider;
+  #mounted!: Middleware;
+  #fingerprint = '';
+  #cookieKeys: string[] = [];
+  #timer: NodeJS.Timeout | undefined;
+
+  private constructor(private readonly deps: RuntimeDeps) {}
+
+  static async start(deps: RuntimeDeps): Promise<ProviderRuntime> {
+    const runtime = new ProviderRuntime(deps);
+    await ensureSigningKeys(deps.db, deps.box);
+    runtime.#cookieKeys = await loadCookieKeys(deps.db, deps.box);
+    await runtime.refresh();
+    runtime.#timer = setInterval(() => {
+      runtime.refresh().catch((err: unknown) => deps.log.warn({ err }, 'signing key refresh failed; keeping current keys'));
+    }, deps.refreshSeconds * 1000);
+    runtime.#timer.unref();
+    return runtime;
+  }
+
+  get provider(): Provider {
+    return this.#provider;
+  }
+
+  /** Rebuilds the provider if the key set changed. Returns whether it did. */
+  async refresh(): Promise<boolean> {
+    const { jwks, fingerprint } = await loadSigningKeys(this.deps.db, this.deps.box);
+    if (fingerprint === this.#fingerprint) return false;
+    const provider = buildProvider({ ...this.deps, jwks, cookieKeys: this.#cookieKeys });
+    provider.on('server_error', (ctx, err) => {
+      // The error boundary turns these into 503 + Retry-After instead of 500.
+      if (isDatabaseUnavailable(err)) ctx.state['databaseUnavailable'] = true;
+      else this.deps.log.error({ err, reqId: ctx.state['reqId'] }, 'oidc server error');
+    });
+    this.#provider = provider;
+    this.#mounted = compose([mount(provider)]);
+    if (this.#fingerprint) this.deps.log.info({ kids: jwks.map((k) => k.kid) }, 'signing keys reloaded');
+    this.#fingerprint = fingerprint;
+    return true;
+  }
+
+  /** Koa middleware that always delegates to the current provider. */
+  middleware(): Middleware {
+    return (ctx, next) => this.#mounted(ctx, next);
+  }
+
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}

@@ -1,0 +1,163 @@
+// Owns: the oidc-provider configuration. Every choice here is deliberate and explained in
+// docs/oidc-configuration.md; change both together.
+import { errors, Provider, type Configuration, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
+import type { JWK } from 'jose';
+import { findAccountRow } from '../accounts/account-queries.ts';
+import { accountClaims, SCOPE_CLAIMS } from '../accounts/claims.ts';
+import { findApi } from '../apis/apis.ts';
+import { findOidcClientMetadata } from '../clients/clients.ts';
+import type { Db } from '../db/connect.ts';
+import type { SecretBox } from '../security/secret-box.ts';
+import { PostgresAdapter } from './adapter.ts';
+import { renderOidcError } from './error-page.ts';
+
+export const TTL = {
+  AccessToken: 15 * 60,
+  AuthorizationCode: 60,
+  ClientCredentials: 10 * 60,
+  IdToken: 60 * 60,
+  Interaction: 60 * 60,
+  Session: 14 * 24 * 3600,
+  /** Absolute lifetime of a chain of rotated refresh tokens. */
+  RefreshTokenAbsolute: 30 * 24 * 3600,
+  /** One refresh token, unless the chain's absolute lifetime ends sooner. */
+  RefreshTokenIdle: 14 * 24 * 3600,
+  /** Outlives every refresh token issued under it (a day of margin). */
+  Grant: 31 * 24 * 3600,
+} as const;
+
+export type ProviderDeps = {
+  issuer: string;
+  db: Db;
+  box: SecretBox;
+  jwks: JWK[];
+  cookieKeys: string[];
+  trustProxy: boolean;
+};
+
+const isFirstParty = (client: { [key: string]: unknown } | undefined) => client?.['urn:bwid:first_party'] === true;
+
+export function buildProvider(deps: ProviderDeps): Provider {
+  const { db, box } = deps;
+
+  const configuration: Configuration = {
+    adapter: (model: string) => (model === 'Client' ? clientAdapter(db, box) : new PostgresAdapter(db, model)),
+    jwks: { keys: deps.jwks as NonNullable<Configuration['jwks']>['keys'] },
+    cookies: {
+      keys: deps.cookieKeys,
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
+    extraClientMetadata: { properties: ['urn:bwid:first_party', 'urn:bwid:client_type'] },
+    claims: {
+      openid: [...SCOPE_CLAIMS.openid],
+      profile: [...SCOPE_CLAIMS.profile],
+      email: [...SCOPE_CLAIMS.email],
+      phone: [...SCOPE_CLAIMS.phone],
+    },
+    scopes: ['openid', 'offline_access', 'profile', 'email', 'phone'],
+    async findAccount(_ctx, sub) {
+      const row = await findAccountRow(db, sub).catch(() => undefined);
+      if (!row || row.disabled) return undefined;
+      return { accountId: row.id, claims: () => accountClaims(row) as { sub: string } };
+    },
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    pkce: { required: () => true },
+    // Authorization code only: no implicit or hybrid flows (RFC 9700 2.1.2).
+    responseTypes: ['code'],
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'client_secret_jwt', 'none'],
+    features: {
+      devInteractions: { enabled: false },
+      clientCredentials: { enabled: true },
+      introspection: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      // Proof-of-possession is not offered yet; advertising it would promise what we do not test.
+      dPoP: { enabled: false },
+      rpInitiatedLogout: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        // No `resource` parameter: the token is for userinfo (opaque, stored as a hash).
+        defaultResource: (_ctx, _client, oneOf) => (oneOf ? oneOf : undefined),
+        useGrantedResource: () => true,
+        async getResourceServerInfo(_ctx, resourceIndicator): Promise<ResourceServer> {
+          const api = await findApi(db, resourceIndicator);
+          if (!api) throw new errors.InvalidTarget('the requested resource is not a registered API');
+          return {
+            audience: api.resource,
+            scope: api.scopes.join(' '),
+            accessTokenTTL: api.access_token_ttl,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'ES256' } },
+          };
+        },
+      },
+    },
+    clientBasedCORS(_ctx, origin, client) {
+      // Only public browser clients, and only from the origin of one of their redirect URIs.
+      if (client.clientAuthMethod !== 'none') return false;
+      return client.redirectUris?.some((uri) => URL.parse(uri)?.origin === origin) ?? false;
+    },
+    async loadExistingGrant(ctx: KoaContextWithOIDC) {
+      const { client, session, result } = ctx.oidc;
+      if (!client || !session?.accountId) return undefined;
+      const grantId = (result?.consent as { grantId?: string } | undefined)?.grantId ?? session.grantIdFor(client.clientId);
+      const grant = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
+      if (!isFirstParty(client as unknown as Record<string, unknown>)) return grant;
+      // First-party apps: consent is implied; grant exactly what was asked for.
+      const firstParty = grant ?? new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
+      const scope = ctx.oidc.params?.scope;
+      if (typeof scope === 'string') firstParty.addOIDCScope(scope);
+      for (const [resource, rs] of Object.entries(ctx.oidc.resourceServers ?? {})) {
+        if (rs.scope) firstParty.addResourceScope(resource, rs.scope);
+      }
+      await firstParty.save();
+      return firstParty;
+    },
+    issueRefreshToken(_ctx, client, code) {
+      return client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access');
+    },
+    rotateRefreshToken: () => true,
+    ttl: {
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? TTL.AccessToken,
+      AuthorizationCode: TTL.AuthorizationCode,
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? TTL.ClientCredentials,
+      IdToken: TTL.IdToken,
+      Interaction: TTL.Interaction,
+      Session: TTL.Session,
+      Grant: TTL.Grant,
+      RefreshToken(_ctx, token) {
+        const now = Math.floor(Date.now() / 1000);
+        const chainEnds = (token.iiat ?? now) + TTL.RefreshTokenAbsolute;
+        return Math.max(1, Math.min(TTL.RefreshTokenIdle, chainEnds - now));
+      },
+    },
+    renderError: renderOidcError,
+    enabledJWA: {
+      idTokenSigningAlgValues: ['RS256', 'ES256'],
+      userinfoSigningAlgValues: ['RS256', 'ES256'],
+      introspectionSigningAlgValues: ['RS256', 'ES256'],
+      authorizationSigningAlgValues: ['RS256', 'ES256'],
+      requestObjectSigningAlgValues: ['RS256', 'ES256'],
+    },
+  };
+
+  const provider = new Provider(deps.issuer, configuration);
+  provider.proxy = deps.trustProxy;
+  return provider;
+}
+
+function clientAdapter(db: Db, box: SecretBox) {
+  const readOnly = async () => {
+    throw new Error('clients are managed with bwid, not through the provider');
+  };
+  return {
+    find: (id: string) => findOidcClientMetadata(db, box, id),
+    upsert: readOnly,
+    findByUid: readOnly,
+    findByUserCode: readOnly,
+    consume: readOnly,
+    destroy: readOnly,
+    revokeByGrantId: readOnly,
+  };
+}

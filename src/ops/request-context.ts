@@ -1,0 +1,24 @@
+// Owns: the per-request id (X-Request-Id) and the one access-log line per request.
+import crypto from 'node:crypto';
+import type { Middleware } from 'koa';
+import type { Logger } from 'pino';
+
+const SAFE_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+export function requestContext(log: Logger): Middleware {
+  return async (ctx, next) => {
+    const incoming = ctx.get('x-request-id');
+    const reqId = SAFE_ID.test(incoming) ? incoming : crypto.randomUUID();
+    ctx.state['reqId'] = reqId;
+    ctx.state['log'] = log.child({ reqId });
+    ctx.set('X-Request-Id', reqId);
+    const started = process.hrtime.bigint();
+    try {
+      await next();
+    } finally {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      // Paths only: query strings can carry codes and tokens.
+      log.info({ reqId, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 }, 'request');
+    }
+  };
+}

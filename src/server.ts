@@ -1,0 +1,97 @@
+// Owns: starting and stopping one server process: database, migrations, provider, HTTP.
+// Used by main.ts and by the integration tests (which start it in-process on a random port).
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { buildApp } from './app.ts';
+import type { Config } from './config.ts';
+import { connectDatabase, type DatabaseHandle } from './db/connect.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { purgeExpiredPayloads } from './oidc/adapter.ts';
+import { ProviderRuntime } from './oidc/provider-runtime.ts';
+import { createLogger } from './ops/logger.ts';
+import { SecretBox } from './security/secret-box.ts';
+import { resolveSecretsKey } from './security/secrets-key.ts';
+
+export type RunningServer = {
+  url: string;
+  config: Config;
+  database: DatabaseHandle;
+  runtime: ProviderRuntime;
+  box: SecretBox;
+  log: Logger;
+  close(): Promise<void>;
+};
+
+const PURGE_EVERY_MS = 10 * 60 * 1000;
+
+export async function startServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  const box = new SecretBox(resolveSecretsKey(config, log));
+  const database = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log, role: 'server' });
+  let server: http.Server | undefined;
+  let runtime: ProviderRuntime | undefined;
+  try {
+    const applied = await migrateToLatest(database.db);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+    runtime = await ProviderRuntime.start({
+      issuer: config.issuer,
+      trustProxy: config.trustProxy,
+      db: database.db,
+      box,
+      log,
+      refreshSeconds: config.keyRefreshSeconds,
+    });
+    const app = buildApp({ config, db: database.db, runtime, log });
+    server = http.createServer(app.callback());
+    // Slow clients on slow networks are normal; idle sockets are not kept forever.
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+    server.requestTimeout = 60_000;
+    const srv = server;
+    await new Promise<void>((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(config.port, config.host, resolve);
+    });
+  } catch (err) {
+    runtime?.stop();
+    await database.close();
+    throw err;
+  }
+
+  const purge = setInterval(() => {
+    purgeExpiredPayloads(database.db)
+      .then((n) => n && log.info({ purged: n }, 'expired oidc payloads purged'))
+      .catch((err: unknown) => log.warn({ err }, 'purge of expired oidc payloads failed'));
+  }, PURGE_EVERY_MS);
+  purge.unref();
+
+  const { port } = server.address() as AddressInfo;
+  const issuerUrl = new URL(config.issuer);
+  const url = config.port === 0 ? `${issuerUrl.protocol}//${issuerUrl.hostname}:${port}` : config.issuer;
+  const httpServer = server;
+  const rt = runtime;
+  let closing: Promise<void> | undefined;
+
+  return {
+    url,
+    config,
+    database,
+    runtime: rt,
+    box,
+    log,
+    close() {
+      closing ??= (async () => {
+        clearInterval(purge);
+        rt.stop();
+        // Stop accepting, let in-flight requests finish, then drop idle keep-alive sockets.
+        const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+        httpServer.closeIdleConnections();
+        const forced = setTimeout(() => httpServer.closeAllConnections(), 10_000);
+        await closed;
+        clearTimeout(forced);
+        await database.close();
+      })();
+      return closing;
+    },
+  };
+}
