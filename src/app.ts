@@ -1,7 +1,10 @@
 // Owns: assembling the Koa application: request context, error boundary, security headers,
 // our own routes, then oidc-provider last (it owns every path we do not).
+// Body parsing happens inside our routers only: oidc-provider parses its own bodies.
 import Koa from 'koa';
 import type { Logger } from 'pino';
+import { accountRoutes } from './account/routes.ts';
+import { apiRoutes } from './api/routes.ts';
 import type { Config } from './config.ts';
 import type { Db } from './db/connect.ts';
 import { interactionRoutes } from './interaction/routes.ts';
@@ -10,10 +13,13 @@ import { errorBoundary } from './ops/error-boundary.ts';
 import { healthRoutes } from './ops/health.ts';
 import { requestContext } from './ops/request-context.ts';
 import { securityHeaders } from './security/headers.ts';
+import type { SecretBox } from './security/secret-box.ts';
 
+/** Everything a route module may use. */
 export type AppDeps = {
   config: Config;
   db: Db;
+  box: SecretBox;
   runtime: ProviderRuntime;
   log: Logger;
 };
@@ -28,9 +34,10 @@ export function buildApp(deps: AppDeps): Koa {
   app.use(securityHeaders({ https: deps.config.issuer.startsWith('https:') }));
   app.use(healthRoutes(deps.db));
 
-  const interactions = interactionRoutes();
-  app.use(interactions.routes());
-  app.use(interactions.allowedMethods());
+  for (const router of [interactionRoutes(deps), accountRoutes(deps), apiRoutes(deps)]) {
+    app.use(router.routes());
+    app.use(router.allowedMethods());
+  }
 
   app.use(deps.runtime.middleware());
   return app;

@@ -41,7 +41,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       log,
       refreshSeconds: config.keyRefreshSeconds,
     });
-    const app = buildApp({ config, db: database.db, runtime, log });
+    const app = buildApp({ config, db: database.db, box, runtime, log });
     server = http.createServer(app.callback());
     // Slow clients on slow networks are normal; idle sockets are not kept forever.
     server.keepAliveTimeout = 65_000;

@@ -76,7 +76,11 @@ export interface AccountsTable {
   updated_at: Timestamp;
 }
 
-export interface Database {
+// Tables owned by other modules are declared next to those modules and merged here.
+import type { AccountSecurityTables } from '../accounts/tables.ts';
+import type { MessagingTables } from '../messaging/tables.ts';
+
+export interface Database extends AccountSecurityTables, MessagingTables {
   oidc_payloads: OidcPayloadsTable;
   signing_keys: SigningKeysTable;
   secrets: SecretsTable;

@@ -1,8 +1,9 @@
 // Owns: the hosted pages inside OpenID Connect flows (/interaction/:uid).
 // Until the sign-in pages land, an interaction answers a plain notice and accepts nothing.
 import Router from '@koa/router';
+import type { AppDeps } from '../app.ts';
 
-export function interactionRoutes(): Router {
+export function interactionRoutes(_deps: AppDeps): Router {
   const router = new Router();
   router.all('/interaction/:uid', (ctx) => {
     ctx.status = 503;
