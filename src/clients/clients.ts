@@ -157,3 +157,31 @@ export async function findOidcClientMetadata(db: Db, box: SecretBox, clientId: s
     'urn:bwid:client_type': row.type,
   };
 }
+
+/**
+ * Creates or updates a client with a fixed id, for clients the IdP itself needs (the account
+ * area). Idempotent and safe when several processes start at once.
+ */
+export async function ensureFixedClient(db: Db, clientId: string, input: CreateClientInput): Promise<ClientView> {
+  const c = parse(createClientInput, input);
+  if (isConfidential(c.type)) throw new ClientInputError('fixed clients must be public (spa or native)');
+  const values = {
+    name: c.name,
+    type: c.type,
+    secret_enc: null,
+    redirect_uris: c.redirectUris,
+    post_logout_redirect_uris: c.postLogoutRedirectUris,
+    grant_types: grantTypesFor(c.type),
+    token_endpoint_auth_method: 'none',
+    scopes: c.scopes ?? DEFAULT_USER_SCOPES,
+    first_party: c.firstParty,
+    updated_at: new Date(),
+  };
+  const row = await db
+    .insertInto('clients')
+    .values({ client_id: clientId, ...values })
+    .onConflict((oc) => oc.column('client_id').doUpdateSet(values))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toView(row);
+}

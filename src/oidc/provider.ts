@@ -10,6 +10,7 @@ import type { Db } from '../db/connect.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 import { PostgresAdapter } from './adapter.ts';
 import { renderOidcError } from './error-page.ts';
+import { logoutSource, postLogoutSuccessSource } from './logout-pages.ts';
 
 export const TTL = {
   AccessToken: 15 * 60,
@@ -74,7 +75,7 @@ export function buildProvider(deps: ProviderDeps): Provider {
       userinfo: { enabled: true },
       // Proof-of-possession is not offered yet; advertising it would promise what we do not test.
       dPoP: { enabled: false },
-      rpInitiatedLogout: { enabled: true },
+      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
       resourceIndicators: {
         enabled: true,
         // No `resource` parameter: the token is for userinfo (opaque, stored as a hash).
