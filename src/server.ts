@@ -3,6 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
+import { apiProviderExtensions } from './api/provider-extensions.ts';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { connectDatabase, type DatabaseHandle } from './db/connect.ts';
@@ -40,6 +41,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       box,
       log,
       refreshSeconds: config.keyRefreshSeconds,
+      extensions: apiProviderExtensions({ config, db: database.db }),
     });
     const app = buildApp({ config, db: database.db, box, runtime, log });
     server = http.createServer(app.callback());

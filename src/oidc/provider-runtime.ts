@@ -20,6 +20,8 @@ export type RuntimeDeps = {
   box: SecretBox;
   log: Logger;
   refreshSeconds: number;
+  /** Applied to every Provider built (grant types, event listeners). */
+  extensions?: ((provider: Provider) => void)[];
 };
 
 export class ProviderRuntime {
@@ -57,6 +59,7 @@ export class ProviderRuntime {
       if (isDatabaseUnavailable(err)) ctx.state['databaseUnavailable'] = true;
       else this.deps.log.error({ err, reqId: ctx.state['reqId'] }, 'oidc server error');
     });
+    for (const extend of this.deps.extensions ?? []) extend(provider);
     this.#provider = provider;
     this.#mounted = compose([mount(provider)]);
     if (this.#fingerprint) this.deps.log.info({ kids: jwks.map((k) => k.kid) }, 'signing keys reloaded');
