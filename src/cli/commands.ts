@@ -1,0 +1,188 @@
+// Owns: what each `bwid` command does, given parsed arguments and an open database.
+// Argument parsing and output live in main.ts; the domain rules live in the domain modules.
+import { createApi, deleteApi, listApis } from '../apis/apis.ts';
+import { CLIENT_TYPES, CONFIDENTIAL_AUTH_METHODS } from '../clients/client-input.ts';
+import {
+  createClient,
+  deleteClient,
+  getClient,
+  listClients,
+  rotateClientSecret,
+  updateClient,
+} from '../clients/clients.ts';
+import type { Db } from '../db/connect.ts';
+import { migrateToLatest } from '../db/migrate.ts';
+import { listSigningKeys, rotateSigningKeys } from '../oidc/signing-keys.ts';
+import type { SecretBox } from '../security/secret-box.ts';
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+export class NotFoundError extends Error {
+  override name = 'NotFoundError';
+}
+
+export type CommandContext = {
+  db: Db;
+  box: SecretBox;
+  keyRefreshSeconds: number;
+  positionals: string[];
+  flags: Record<string, string | boolean | string[] | undefined>;
+};
+
+/** What a command returns: `json` is printed with --json, `text` lines otherwise. */
+export type CommandResult = { json: unknown; text: string[] };
+
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined);
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${flag} must be one of: ${allowed.join(', ')}`);
+  return value as T;
+}
+
+function requireId(c: CommandContext, what: string): string {
+  const id = c.positionals[0];
+  if (!id) throw new UsageError(`missing ${what}`);
+  if (c.positionals.length > 1) throw new UsageError(`unexpected argument: ${c.positionals[1]}`);
+  return id;
+}
+
+function noPositionals(c: CommandContext) {
+  if (c.positionals.length) throw new UsageError(`unexpected argument: ${c.positionals[0]}`);
+}
+
+/** Flags that exist for booleans in both senses: --first-party / --no-first-party. */
+function tri(c: CommandContext, yes: string, no: string): boolean | undefined {
+  if (c.flags[yes] && c.flags[no]) throw new UsageError(`--${yes} and --${no} contradict each other`);
+  if (c.flags[yes]) return true;
+  if (c.flags[no]) return false;
+  return undefined;
+}
+
+const clientText = (c: { client_id: string; client_name: string; type: string; enabled: boolean; first_party: boolean; redirect_uris: string[] }) =>
+  `${c.client_id}  ${c.type.padEnd(7)} ${c.enabled ? 'enabled ' : 'disabled'} ${c.first_party ? 'first-party ' : ''}${c.client_name}  ${c.redirect_uris.join(' ')}`;
+
+export const commands: Record<string, (c: CommandContext) => Promise<CommandResult>> = {
+  async 'clients create'(c) {
+    noPositionals(c);
+    const name = str(c.flags['name']);
+    if (!name) throw new UsageError('--name is required');
+    const { client, clientSecret } = await createClient(c.db, c.box, {
+      name,
+      type: oneOf(str(c.flags['type']), CLIENT_TYPES, 'type') ?? 'web',
+      redirectUris: list(c.flags['redirect-uri']) ?? [],
+      postLogoutRedirectUris: list(c.flags['post-logout-redirect-uri']) ?? [],
+      scopes: list(c.flags['scope']),
+      firstParty: c.flags['first-party'] === true,
+      tokenEndpointAuthMethod: oneOf(str(c.flags['auth-method']), CONFIDENTIAL_AUTH_METHODS, 'auth-method'),
+    });
+    const json = { ...client, ...(clientSecret ? { client_secret: clientSecret } : {}) };
+    const text = [clientText(client)];
+    if (clientSecret) text.push(`client_secret: ${clientSecret}`, 'Store the secret now: it is not shown again.');
+    return { json, text };
+  },
+
+  async 'clients list'(c) {
+    noPositionals(c);
+    const clients = await listClients(c.db);
+    return { json: { clients }, text: clients.length ? clients.map(clientText) : ['no clients'] };
+  },
+
+  async 'clients show'(c) {
+    const client = await getClient(c.db, requireId(c, 'client id'));
+    if (!client) throw new NotFoundError(`no client ${c.positionals[0]}`);
+    return { json: client, text: Object.entries(client).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(' ') : String(v)}`) };
+  },
+
+  async 'clients update'(c) {
+    const id = requireId(c, 'client id');
+    const client = await updateClient(c.db, id, {
+      name: str(c.flags['name']),
+      redirectUris: list(c.flags['redirect-uri']),
+      postLogoutRedirectUris: list(c.flags['post-logout-redirect-uri']),
+      scopes: list(c.flags['scope']),
+      firstParty: tri(c, 'first-party', 'no-first-party'),
+      enabled: tri(c, 'enable', 'disable'),
+      tokenEndpointAuthMethod: oneOf(str(c.flags['auth-method']), CONFIDENTIAL_AUTH_METHODS, 'auth-method'),
+    });
+    if (!client) throw new NotFoundError(`no client ${id}`);
+    return { json: client, text: [clientText(client)] };
+  },
+
+  async 'clients rotate-secret'(c) {
+    const id = requireId(c, 'client id');
+    const secret = await rotateClientSecret(c.db, c.box, id);
+    if (!secret) throw new NotFoundError(`no client ${id}`);
+    return { json: { client_id: id, client_secret: secret }, text: [`client_secret: ${secret}`, 'The previous secret no longer works.'] };
+  },
+
+  async 'clients disable'(c) {
+    const id = requireId(c, 'client id');
+    const client = await updateClient(c.db, id, { enabled: false });
+    if (!client) throw new NotFoundError(`no client ${id}`);
+    return { json: client, text: [`disabled ${id}`] };
+  },
+
+  async 'clients delete'(c) {
+    const id = requireId(c, 'client id');
+    if (!(await deleteClient(c.db, id))) throw new NotFoundError(`no client ${id}`);
+    return { json: { client_id: id, deleted: true }, text: [`deleted ${id}`] };
+  },
+
+  async 'apis create'(c) {
+    noPositionals(c);
+    const name = str(c.flags['name']);
+    const resource = str(c.flags['resource']);
+    if (!name) throw new UsageError('--name is required');
+    if (!resource) throw new UsageError('--resource is required');
+    const ttl = str(c.flags['ttl']);
+    if (ttl !== undefined && !/^\d+$/.test(ttl)) throw new UsageError('--ttl must be a number of seconds');
+    const api = await createApi(c.db, {
+      name,
+      resource,
+      scopes: list(c.flags['scope']) ?? [],
+      ...(ttl ? { accessTokenTtl: Number(ttl) } : {}),
+    });
+    return { json: api, text: [`${api.resource}  ${api.name}  scopes: ${api.scopes.join(' ') || '(none)'}`] };
+  },
+
+  async 'apis list'(c) {
+    noPositionals(c);
+    const apis = await listApis(c.db);
+    return { json: { apis }, text: apis.length ? apis.map((a) => `${a.resource}  ${a.name}  scopes: ${a.scopes.join(' ')}`) : ['no apis'] };
+  },
+
+  async 'apis delete'(c) {
+    const resource = requireId(c, 'resource URI');
+    if (!(await deleteApi(c.db, resource))) throw new NotFoundError(`no api ${resource}`);
+    return { json: { resource, deleted: true }, text: [`deleted ${resource}`] };
+  },
+
+  async 'keys list'(c) {
+    noPositionals(c);
+    const keys = await listSigningKeys(c.db);
+    return {
+      json: { keys },
+      text: keys.length === 0 ? ['no keys yet: the server creates them on its first start'] : keys.map((k) => `${k.kid}  ${k.alg}  ${k.state.padEnd(8)} activates ${k.activatesAt.toISOString()}${k.retiresAt ? `  retires ${k.retiresAt.toISOString()}` : ''}`),
+    };
+  },
+
+  async 'keys rotate'(c) {
+    noPositionals(c);
+    // Twice the refresh interval: every running process publishes the new key before any signs with it.
+    const delay = c.keyRefreshSeconds * 2;
+    const kids = await rotateSigningKeys(c.db, c.box, delay);
+    return {
+      json: { new_kids: kids, activates_in_seconds: delay },
+      text: [`new keys ${kids.join(', ')} sign from ${delay}s from now; previous keys stay published until their tokens expire`],
+    };
+  },
+
+  async migrate(c) {
+    noPositionals(c);
+    const applied = await migrateToLatest(c.db);
+    return { json: { applied }, text: [applied.length ? `applied ${applied.join(', ')}` : 'already up to date'] };
+  },
+};
