@@ -1,0 +1,52 @@
+// Owns: the rules that make Samoan text Samoan — not English left in place, the ʻokina written
+// as the letter U+02BB (never an apostrophe or a curly quote), and the project's spelling choices.
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_LOCALE } from '../../src/i18n/i18n.ts';
+import { ALLOWED_IDENTICAL, apostropheOkina, hasNoWords, loadFlatLocales, VOWEL, visibleText } from './locale-text.ts';
+
+const { text } = loadFlatLocales();
+const en = text[DEFAULT_LOCALE] ?? new Map<string, string>();
+const sm = text['sm'] ?? new Map<string, string>();
+const allowed = ALLOWED_IDENTICAL['sm'] ?? new Set<string>();
+
+describe('Samoan (sm) text', () => {
+  it('is not English left in place (only brand names and the like may stay identical)', () => {
+    const identical = [...en]
+      .filter(([k, v]) => sm.get(k) === v && v.trim() !== '' && !hasNoWords(v) && !allowed.has(v.trim()))
+      .map(([k, v]) => `${k} = ${JSON.stringify(v)}`);
+    expect(identical).toEqual([]);
+  });
+
+  it('writes the ʻokina as U+02BB, never as an apostrophe or curly quote', () => {
+    const bad = [...sm].flatMap(([k, v]) => apostropheOkina(v).map((snippet) => `${k}: …${snippet}…`));
+    expect(bad).toEqual([]);
+  });
+
+  it('puts a vowel after every ʻokina (a glottal stop always comes before a vowel)', () => {
+    const bad = [...sm].filter(([, v]) => new RegExp(`ʻ(?![${VOWEL}])`, 'u').test(visibleText(v))).map(([k, v]) => `${k} = ${v}`);
+    expect(bad).toEqual([]);
+  });
+
+  it('writes the causative prefix as faʻa- and the country as Sāmoa', () => {
+    // Words spelled without their marks are the common slip; these two are checkable without a dictionary.
+    const bad = [...sm]
+      .filter(([, v]) => /(?<!\p{L})faa/iu.test(visibleText(v)) || /(?<!\p{L})Samoa(?!\p{L})/u.test(visibleText(v)))
+      .map(([k, v]) => `${k} = ${v}`);
+    expect(bad).toEqual([]);
+  });
+
+  it('uses precomposed macron vowels (NFC), not a vowel plus a combining macron', () => {
+    const bad = [...sm].filter(([, v]) => v !== v.normalize('NFC')).map(([k]) => k);
+    expect(bad).toEqual([]);
+  });
+
+  it('the ʻokina rule itself catches apostrophes and lets real quotes and ʻ through', () => {
+    expect(apostropheOkina("Fa'amolemole")).toHaveLength(1);
+    expect(apostropheOkina('Fa’amolemole')).toHaveLength(1);
+    expect(apostropheOkina("'Ua uma")).toHaveLength(1);
+    expect(apostropheOkina('‘O le ā?')).toHaveLength(1);
+    expect(apostropheOkina('Faʻamolemole, ʻua uma')).toEqual([]);
+    expect(apostropheOkina('Oomi le “Faʻataga”.')).toEqual([]);
+    expect(apostropheOkina("<a href='/account'>{{name}}</a>")).toEqual([]);
+  });
+});
