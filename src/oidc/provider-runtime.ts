@@ -24,6 +24,18 @@ export type RuntimeDeps = {
   extensions?: ((provider: Provider) => void)[];
 };
 
+/**
+ * RFC 6749 5.2: a client using a grant type it is not registered for gets
+ * `unauthorized_client`; oidc-provider 9 answers `invalid_request`. The listener runs after
+ * the error body is set and before it is sent, so it corrects the code in place.
+ */
+function rfc6749GrantErrors(ctx: { body: unknown }, err: { error?: string; error_description?: string }) {
+  const body = ctx.body as { error?: string } | undefined;
+  if (err.error === 'invalid_request' && err.error_description === 'requested grant type is not allowed for this client' && body?.error) {
+    body.error = 'unauthorized_client';
+  }
+}
+
 export class ProviderRuntime {
   #provider!: Provider;
   #mounted!: Middleware;
@@ -59,6 +71,7 @@ export class ProviderRuntime {
       if (isDatabaseUnavailable(err)) ctx.state['databaseUnavailable'] = true;
       else this.deps.log.error({ err, reqId: ctx.state['reqId'] }, 'oidc server error');
     });
+    provider.on('grant.error', rfc6749GrantErrors);
     for (const extend of this.deps.extensions ?? []) extend(provider);
     this.#provider = provider;
     this.#mounted = compose([mount(provider)]);
