@@ -25,11 +25,11 @@ function isAlive(pid: number): boolean {
   }
 }
 
-/** The pid of a live process holding dataDir, if any. */
+/** The pid of a live process holding dataDir (possibly this one), if any. */
 export function lockHolder(dataDir: string): number | undefined {
   try {
     const pid = Number.parseInt(fs.readFileSync(path.join(dataDir, LOCK_FILE), 'utf8'), 10);
-    return Number.isInteger(pid) && pid !== process.pid && isAlive(pid) ? pid : undefined;
+    return Number.isInteger(pid) && (pid === process.pid || isAlive(pid)) ? pid : undefined;
   } catch {
     return undefined;
   }
