@@ -1,0 +1,76 @@
+// Owns: turning a message template + variables into the text a person receives, in their
+// language (i18next namespaces `email` and `sms`): plain text plus simple HTML for email,
+// one short text for SMS.
+import ejs from 'ejs';
+import { translator } from '../i18n/i18n.ts';
+
+export type EmailTemplate = 'password_reset' | 'password_changed' | 'verify_email';
+export type SmsTemplate = 'password_reset' | 'password_changed' | 'verify_phone';
+
+export type MessageVars = {
+  /** How to greet the person (preferred or given name); omitted = a plain greeting. */
+  name?: string | null;
+  /** The link to act on (reset, verify) or to go to (password changed). */
+  url?: string;
+  code?: string;
+  minutes?: number;
+  hours?: number;
+};
+
+export type RenderedEmail = { subject: string; text: string; html: string };
+
+/** Which parts each email has; the texts are email:<template>.<part>. */
+const EMAIL_PARTS: Record<EmailTemplate, { action: boolean; expiry: boolean; outro: boolean }> = {
+  password_reset: { action: true, expiry: true, outro: true },
+  verify_email: { action: true, expiry: true, outro: true },
+  password_changed: { action: false, expiry: false, outro: true },
+};
+
+// Inline styles only: most mail clients drop <style> blocks and external CSS.
+const HTML = ejs.compile(
+  `<!doctype html>
+<html lang="<%= lang %>"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title><%= subject %></title></head>
+<body style="margin:0;padding:16px;background:#f6f4ef;font-family:Arial,Helvetica,sans-serif;color:#1d2a33;font-size:16px;line-height:1.5">
+<div style="max-width:520px;margin:0 auto;background:#ffffff;border-radius:8px;padding:24px">
+<p style="margin:0 0 16px;font-weight:bold;color:#0b5d6b">Bytewatchers ID</p>
+<p><%= greeting %></p>
+<p><%= intro %></p>
+<% if (action) { %><p style="margin:24px 0"><a href="<%= action.url %>" style="display:inline-block;background:#0b5d6b;color:#ffffff;text-decoration:none;padding:12px 20px;border-radius:6px;font-weight:bold"><%= action.label %></a></p>
+<p style="font-size:14px;color:#4a5a63"><%= linkHelp %><br><a href="<%= action.url %>" style="color:#0b5d6b;word-break:break-all"><%= action.url %></a></p><% } %>
+<% for (const line of after) { %><p><%= line %></p><% } %>
+<p style="margin-top:24px;font-size:13px;color:#4a5a63"><%= footer %></p>
+</div></body></html>`,
+  { async: false },
+);
+
+export function renderEmail(template: EmailTemplate, locale: string, vars: MessageVars): RenderedEmail {
+  const t = translator(locale);
+  const parts = EMAIL_PARTS[template];
+  const v = { ...vars, name: vars.name ?? '' };
+  const subject = t(`email:${template}.subject`, v);
+  const greeting = vars.name ? t('email:greeting', v) : t('email:greeting_anonymous');
+  const intro = t(`email:${template}.intro`, v);
+  const action = parts.action && vars.url ? { label: t(`email:${template}.action`, v), url: vars.url } : undefined;
+  const after = [
+    ...(parts.expiry ? [t(`email:${template}.expiry`, v)] : []),
+    ...(parts.outro ? [t(`email:${template}.outro`, v)] : []),
+  ];
+  const footer = t('email:footer');
+  const linkHelp = t('email:link_help');
+  const text = [
+    greeting,
+    '',
+    intro,
+    ...(action ? ['', `${action.label}:`, action.url] : []),
+    ...after.flatMap((line) => ['', line]),
+    '',
+    '-- ',
+    footer,
+  ].join('\n');
+  const html = HTML({ lang: locale, subject, greeting, intro, action, linkHelp, after, footer });
+  return { subject, text, html };
+}
+
+export function renderSms(template: SmsTemplate, locale: string, vars: MessageVars): string {
+  return translator(locale)(`sms:${template}`, { ...vars });
+}

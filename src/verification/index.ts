@@ -1,0 +1,212 @@
+// Owns: proving that a person controls an email address or phone number: a link by email,
+// a six-digit code by SMS, after sign-up and after a change. A change keeps the old value on
+// the account until the new one is proven (the pending value is the open token's target).
+// Every token is written in the same transaction as its message (outbox), then delivered.
+import type { AppDeps } from '../app.ts';
+import {
+  AccountInputError,
+  AlreadyRegisteredError,
+  findAccountByLogin,
+  getAccount,
+  markEmailVerified,
+  markPhoneVerified,
+  normalizeEmail,
+  normalizePhone,
+  setEmail,
+  setPhoneNumber,
+  type Account,
+} from '../accounts/index.ts';
+import { deliverSoon, queueMessage, throttle } from '../messaging/index.ts';
+import type { Db } from '../db/connect.ts';
+import { InvalidTokenError, TooManyRequestsError } from './errors.ts';
+import { consumeToken, createToken, findLinkToken, matchCode, openTargets, supersedeTokens, tokenKey } from './one-time-tokens.ts';
+
+export { InvalidTokenError, TooManyRequestsError } from './errors.ts';
+
+export type VerificationDeps = Pick<AppDeps, 'config' | 'db' | 'box' | 'log'>;
+
+/** Email links stay valid a day (mail can be slow); SMS codes half an hour. */
+export const EMAIL_LINK_TTL_SECONDS = 24 * 3600;
+export const PHONE_CODE_TTL_SECONDS = 30 * 60;
+
+type Contact = Pick<Account, 'sub' | 'given_name' | 'preferred_name'>;
+
+const accountsDeps = (deps: VerificationDeps, db: Db = deps.db) => ({ db, bcryptCost: deps.config.bcryptCost });
+const greetingName = (a: Contact) => a.preferred_name || a.given_name;
+export const verifyEmailUrl = (issuer: string, token: string) => `${issuer}/verify/email?token=${encodeURIComponent(token)}`;
+
+async function sendEmailLink(deps: VerificationDeps, db: Db, account: Contact, email: string, locale: string) {
+  const token = await createToken(db, tokenKey(deps.config), {
+    purpose: 'verify_email',
+    accountId: account.sub,
+    target: email,
+    ttlSeconds: EMAIL_LINK_TTL_SECONDS,
+    kind: 'link',
+  });
+  await queueMessage(db, deps.box, {
+    channel: 'email',
+    template: 'verify_email',
+    to: email,
+    locale,
+    accountId: account.sub,
+    vars: { name: greetingName(account), url: verifyEmailUrl(deps.config.issuer, token), hours: EMAIL_LINK_TTL_SECONDS / 3600 },
+  });
+}
+
+async function sendPhoneCode(deps: VerificationDeps, db: Db, account: Contact, phone: string, locale: string) {
+  const code = await createToken(db, tokenKey(deps.config), {
+    purpose: 'verify_phone',
+    accountId: account.sub,
+    target: phone,
+    ttlSeconds: PHONE_CODE_TTL_SECONDS,
+    kind: 'code',
+  });
+  await queueMessage(db, deps.box, {
+    channel: 'sms',
+    template: 'verify_phone',
+    to: phone,
+    locale,
+    accountId: account.sub,
+    vars: { code, minutes: PHONE_CODE_TTL_SECONDS / 60 },
+  });
+}
+
+async function limitFor(deps: VerificationDeps, sub: string) {
+  const limit = await throttle(deps.db, 'verifyPerAccount', sub);
+  if (!limit.ok) throw new TooManyRequestsError(limit.retryAfterSeconds);
+}
+
+/**
+ * After sign-up: an email link for an unverified email, an SMS code for an unverified phone.
+ * Called by the hosted sign-up page and POST /register. Quietly does nothing once the
+ * account's hourly message limit is reached (sign-up itself must not fail for it).
+ */
+export async function startContactVerification(deps: VerificationDeps, account: Account, locale: string): Promise<void> {
+  const email = account.email && !account.email_verified ? account.email : undefined;
+  const phone = account.phone_number && !account.phone_number_verified ? account.phone_number : undefined;
+  if (!email && !phone) return;
+  if (!(await throttle(deps.db, 'verifyPerAccount', account.sub)).ok) return;
+  await deps.db.transaction().execute(async (trx) => {
+    if (email) await sendEmailLink(deps, trx, account, email, locale);
+    if (phone) await sendPhoneCode(deps, trx, account, phone, locale);
+  });
+  deliverSoon(deps);
+}
+
+/** Sends again what is still unproven: the current unverified values and pending changes. */
+export async function resendVerification(deps: VerificationDeps, sub: string, locale: string): Promise<{ email?: string; phone_number?: string }> {
+  const account = await getAccount(accountsDeps(deps), sub);
+  if (!account) return {};
+  const pending = await openTargets(deps.db, sub);
+  const email = pending.verify_email ?? (account.email && !account.email_verified ? account.email : undefined);
+  const phone = pending.verify_phone ?? (account.phone_number && !account.phone_number_verified ? account.phone_number : undefined);
+  if (!email && !phone) return {};
+  await limitFor(deps, sub);
+  await deps.db.transaction().execute(async (trx) => {
+    // The newest message is the one people act on: older links and codes stop working.
+    if (email) {
+      await supersedeTokens(trx, sub, 'verify_email');
+      await sendEmailLink(deps, trx, account, email, locale);
+    }
+    if (phone) {
+      await supersedeTokens(trx, sub, 'verify_phone');
+      await sendPhoneCode(deps, trx, account, phone, locale);
+    }
+  });
+  deliverSoon(deps);
+  return { ...(email ? { email } : {}), ...(phone ? { phone_number: phone } : {}) };
+}
+
+/**
+ * Starts changing the account's email: a link goes to the new address; the account keeps the
+ * old one until the link is followed. The same address again only re-sends if unverified.
+ * Returns the pending address, or undefined when nothing changes.
+ */
+export async function requestEmailChange(deps: VerificationDeps, account: Account, newEmail: string, locale: string): Promise<string | undefined> {
+  const email = normalizeEmail(newEmail);
+  if (!email) throw new AccountInputError({ email: 'email_invalid' });
+  const same = account.email?.toLowerCase() === email.toLowerCase();
+  if (same && account.email_verified) {
+    // Back to the current address: any pending change is dropped.
+    await supersedeTokens(deps.db, account.sub, 'verify_email');
+    return undefined;
+  }
+  const owner = same ? undefined : await findAccountByLogin(accountsDeps(deps), email);
+  if (owner && owner.sub !== account.sub) throw new AlreadyRegisteredError({ email: 'email_taken' });
+  await limitFor(deps, account.sub);
+  await deps.db.transaction().execute(async (trx) => {
+    await supersedeTokens(trx, account.sub, 'verify_email');
+    await sendEmailLink(deps, trx, account, email, locale);
+  });
+  deliverSoon(deps);
+  return email;
+}
+
+/** Same for the phone number, with an SMS code to the new number. */
+export async function requestPhoneChange(deps: VerificationDeps, account: Account, newPhone: string, locale: string): Promise<string | undefined> {
+  const phone = normalizePhone(newPhone);
+  if (!phone) throw new AccountInputError({ phone_number: 'phone_invalid' });
+  const same = account.phone_number === phone;
+  if (same && account.phone_number_verified) {
+    await supersedeTokens(deps.db, account.sub, 'verify_phone');
+    return undefined;
+  }
+  const owner = same ? undefined : await findAccountByLogin(accountsDeps(deps), phone);
+  if (owner && owner.sub !== account.sub) throw new AlreadyRegisteredError({ phone_number: 'phone_taken' });
+  await limitFor(deps, account.sub);
+  await deps.db.transaction().execute(async (trx) => {
+    await supersedeTokens(trx, account.sub, 'verify_phone');
+    await sendPhoneCode(deps, trx, account, phone, locale);
+  });
+  deliverSoon(deps);
+  return phone;
+}
+
+/** Applies a proven email or phone to the account inside `trx`. */
+async function applyProof(deps: VerificationDeps, trx: Db, token: { id: string; account_id: string; target: string }, kind: 'email' | 'phone') {
+  if (!(await consumeToken(trx, token.id))) throw new InvalidTokenError();
+  const ad = accountsDeps(deps, trx);
+  const done =
+    kind === 'email' ? await markEmailVerified(ad, token.account_id, token.target) : await markPhoneVerified(ad, token.account_id, token.target);
+  // Not the current value: this was a change, which now takes effect (verified).
+  if (!done) {
+    if (kind === 'email') await setEmail(ad, token.account_id, token.target, true);
+    else await setPhoneNumber(ad, token.account_id, token.target, true);
+  }
+  const account = await getAccount(ad, token.account_id);
+  if (!account) throw new InvalidTokenError();
+  return account;
+}
+
+/** Follows an email link. InvalidTokenError if unknown/expired/used; AlreadyRegisteredError if the address was taken meanwhile. */
+export async function confirmEmail(deps: VerificationDeps, token: string): Promise<Account> {
+  const found = await findLinkToken(deps.db, tokenKey(deps.config), 'verify_email', token);
+  if (!found) throw new InvalidTokenError();
+  return deps.db.transaction().execute((trx) => applyProof(deps, trx, found, 'email'));
+}
+
+/**
+ * Checks an SMS code sent to `phone_number`. With `sub` (a signed-in caller), the code must
+ * belong to that account. Wrong codes are counted per code and per IP.
+ */
+export async function confirmPhone(
+  deps: VerificationDeps,
+  input: { phone_number: string; code: string; ip: string; sub?: string },
+): Promise<Account> {
+  const phone = normalizePhone(input.phone_number);
+  if (!phone) throw new AccountInputError({ phone_number: 'phone_invalid' });
+  const limit = await throttle(deps.db, 'codeAttemptsPerIp', input.ip);
+  if (!limit.ok) throw new TooManyRequestsError(limit.retryAfterSeconds);
+  const found = await matchCode(deps.db, tokenKey(deps.config), 'verify_phone', phone, input.code);
+  if (!found || (input.sub && found.account_id !== input.sub)) throw new InvalidTokenError();
+  return deps.db.transaction().execute((trx) => applyProof(deps, trx, found, 'phone'));
+}
+
+/** What is waiting for proof: a new email and/or phone number not yet on the account. */
+export async function pendingContacts(deps: VerificationDeps, account: Account): Promise<{ email?: string; phone_number?: string }> {
+  const open = await openTargets(deps.db, account.sub);
+  const out: { email?: string; phone_number?: string } = {};
+  if (open.verify_email && open.verify_email.toLowerCase() !== account.email?.toLowerCase()) out.email = open.verify_email;
+  if (open.verify_phone && open.verify_phone !== account.phone_number) out.phone_number = open.verify_phone;
+  return out;
+}
