@@ -61,10 +61,9 @@ export function checkPasswordPolicy(
   if (email && lower === email.normalize('NFKC').toLowerCase()) return 'password_matches_identifier';
   if (phone) {
     const digits = phone.replace(/\D/g, '');
-    // The number as stored (+6857212345), its digits (6857212345) or the local part (7212345)
-    // when it is a Samoan number people would type without the country code.
+    // The number as stored (+6857212345) or its digits (6857212345), however it is spaced.
+    // (A Samoan number without its country code has at most 7 digits: too short anyway.)
     const forms = [phone, digits];
-    if (phone.startsWith('+685')) forms.push(phone.slice(4));
     if (forms.includes(lower.replace(/[\s().-]/g, ''))) return 'password_matches_identifier';
   }
   return undefined;
