@@ -2,10 +2,10 @@
 // namespace. Adding a language = adding a folder. English is the fallback of last resort.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import i18next, { type i18n, type TFunction } from 'i18next';
+import { projectPath } from '../paths.ts';
 
-export const LOCALES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../locales');
+export const LOCALES_DIR = projectPath('locales');
 export const DEFAULT_LOCALE = 'en';
 
 type Resources = Record<string, Record<string, Record<string, unknown>>>;
