@@ -22,11 +22,4 @@ export async function openAccountsDb(): Promise<AccountsTestDb> {
   };
 }
 
-let counter = 0;
-/** A unique, valid Samoan mobile number per call (7-digit numbers starting 72…77). */
-export function uniquePhone(): string {
-  counter += 1;
-  return `+6857${String(2_000_000 + ((process.pid * 7919 + counter) % 999_999)).slice(1)}`;
-}
-
 export const GOOD_PASSWORD = 'Talofa lava 2025!';
