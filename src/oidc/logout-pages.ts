@@ -1,13 +1,32 @@
 // Owns: the RP-initiated logout confirmation page and the "signed out" page, rendered for
-// oidc-provider (features.rpInitiatedLogout.logoutSource / postLogoutSuccessSource).
+// oidc-provider (features.rpInitiatedLogout.logoutSource / postLogoutSuccessSource) with the
+// hosted pages' views, in the person's language (ui_locales, cookie, Accept-Language).
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import { negotiateLocale } from '../i18n/negotiate.ts';
+import { cspSourceFor, renderPage } from '../views/render.ts';
 
+const clientNameOf = (ctx: KoaContextWithOIDC) => {
+  const client = ctx.oidc.client;
+  return client && client.clientId !== 'bwid-account' ? (client.clientName ?? client.clientId) : undefined;
+};
+
+/** `form` is oidc-provider's hidden form (id op.logoutForm) carrying its xsrf token. */
 export async function logoutSource(ctx: KoaContextWithOIDC, form: string): Promise<void> {
-  ctx.type = 'html';
-  ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Sign out</title></head><body>${form}<h1>Sign out?</h1><button form="op.logoutForm" name="logout" value="yes">Sign out</button></body></html>`;
+  const params = ctx.oidc.params ?? {};
+  const back = typeof params['post_logout_redirect_uri'] === 'string' ? cspSourceFor(params['post_logout_redirect_uri']) : undefined;
+  renderPage(
+    ctx,
+    'logout',
+    { titleKey: 'pages:logout.title', form, clientName: clientNameOf(ctx) },
+    {
+      status: ctx.status === 404 ? 200 : ctx.status,
+      locale: negotiateLocale(ctx, params['ui_locales']),
+      // Confirming ends at the app's post_logout_redirect_uri: Chromium checks form-action there.
+      formAction: back ? [back] : [],
+    },
+  );
 }
 
 export async function postLogoutSuccessSource(ctx: KoaContextWithOIDC): Promise<void> {
-  ctx.type = 'html';
-  ctx.body = '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Signed out</title></head><body><h1>You are signed out</h1></body></html>';
+  renderPage(ctx, 'signed-out', { titleKey: 'pages:signed_out.title' }, { locale: negotiateLocale(ctx, ctx.oidc.params?.['ui_locales']) });
 }

@@ -1,0 +1,143 @@
+// Owns: what the account page shows and ends of a person's oidc-provider state, read straight
+// from oidc_payloads: their browser sessions (model Session: payload.accountId, payload.uid,
+// payload.authorizations {clientId: {grantId, sid}}) and their apps (model Grant: payload
+// accountId, clientId; every token carries grant_id). Sessions are addressed by uid, never by
+// id: a Session row's id is the browser's cookie value.
+import { sql } from 'kysely';
+import type { Db } from '../db/connect.ts';
+
+export type AccountSession = {
+  uid: string;
+  loginTs: number | undefined;
+  expiresAt: Date | null;
+  clientIds: string[];
+  grantIds: string[];
+};
+
+export type AccountGrant = { grantId: string; clientId: string; scope: string; issuedAt: number | undefined };
+
+type SessionPayload = {
+  uid?: string;
+  loginTs?: number;
+  authorizations?: Record<string, { grantId?: string }>;
+};
+type GrantPayload = { clientId?: string; iat?: number; openid?: { scope?: string }; resources?: Record<string, string> };
+
+const parse = <T>(payload: unknown) => (typeof payload === 'string' ? JSON.parse(payload) : payload) as T;
+const live = sql<boolean>`(expires_at is null or expires_at > now())`;
+
+export async function listAccountSessions(db: Db, accountId: string): Promise<AccountSession[]> {
+  const rows = await db
+    .selectFrom('oidc_payloads')
+    .select(['payload', 'expires_at'])
+    .where('model', '=', 'Session')
+    .where(sql<string>`payload->>'accountId'`, '=', accountId)
+    .where(live)
+    .execute();
+  return rows
+    .map((row) => {
+      const p = parse<SessionPayload>(row.payload);
+      const auths = Object.entries(p.authorizations ?? {});
+      return {
+        uid: p.uid ?? '',
+        loginTs: p.loginTs,
+        expiresAt: row.expires_at,
+        clientIds: auths.map(([clientId]) => clientId),
+        grantIds: auths.map(([, a]) => a.grantId).filter((g): g is string => !!g),
+      };
+    })
+    .filter((s) => s.uid)
+    .sort((a, b) => (b.loginTs ?? 0) - (a.loginTs ?? 0));
+}
+
+export async function listAccountGrants(db: Db, accountId: string): Promise<AccountGrant[]> {
+  const rows = await db
+    .selectFrom('oidc_payloads')
+    .select(['id', 'payload'])
+    .where('model', '=', 'Grant')
+    .where(sql<string>`payload->>'accountId'`, '=', accountId)
+    .where(live)
+    .execute();
+  return rows
+    .map((row) => {
+      const p = parse<GrantPayload>(row.payload);
+      const scopes = new Set((p.openid?.scope ?? '').split(' ').filter(Boolean));
+      for (const scope of Object.values(p.resources ?? {})) for (const s of scope.split(' ')) if (s) scopes.add(s);
+      return { grantId: row.id, clientId: p.clientId ?? '', scope: [...scopes].join(' '), issuedAt: p.iat };
+    })
+    .sort((a, b) => (b.issuedAt ?? 0) - (a.issuedAt ?? 0));
+}
+
+/** Ends grants of this account (and so their codes, access and refresh tokens). */
+async function revokeGrants(db: Db, accountId: string, grantIds: string[]): Promise<number> {
+  if (!grantIds.length) return 0;
+  return db.transaction().execute(async (trx) => {
+    const owned = await trx
+      .selectFrom('oidc_payloads')
+      .select('id')
+      .where('model', '=', 'Grant')
+      .where('id', 'in', grantIds)
+      .where(sql<string>`payload->>'accountId'`, '=', accountId)
+      .execute();
+    const ids = owned.map((g) => g.id);
+    if (!ids.length) return 0;
+    await trx.deleteFrom('oidc_payloads').where('grant_id', 'in', ids).execute();
+    await trx.deleteFrom('oidc_payloads').where('model', '=', 'Grant').where('id', 'in', ids).execute();
+    return ids.length;
+  });
+}
+
+/** Removes one app's access: its grant and every token issued under it. */
+export async function revokeAccountGrant(db: Db, accountId: string, grantId: string): Promise<boolean> {
+  return (await revokeGrants(db, accountId, [grantId])) > 0;
+}
+
+/**
+ * Signs one browser session out. The apps signed in through that session lose their grants
+ * too: ending a session on a lost or shared phone must also stop the apps on it.
+ */
+export async function endAccountSession(db: Db, accountId: string, sessionUid: string): Promise<boolean> {
+  const session = (await listAccountSessions(db, accountId)).find((s) => s.uid === sessionUid);
+  if (!session) return false;
+  await revokeGrants(db, accountId, session.grantIds);
+  await db
+    .deleteFrom('oidc_payloads')
+    .where('model', '=', 'Session')
+    .where('uid', '=', sessionUid)
+    .where(sql<string>`payload->>'accountId'`, '=', accountId)
+    .execute();
+  return true;
+}
+
+/**
+ * Everything but this browser's session: every other session, and every grant (with its
+ * refresh tokens) that this session did not authorise. Used after a password change and for
+ * "sign out of other devices".
+ */
+export async function endOtherSessions(db: Db, accountId: string, keepSessionUid: string): Promise<number> {
+  const sessions = await listAccountSessions(db, accountId);
+  const keep = new Set(sessions.find((s) => s.uid === keepSessionUid)?.grantIds ?? []);
+  const grants = await listAccountGrants(db, accountId);
+  await revokeGrants(db, accountId, grants.map((g) => g.grantId).filter((id) => !keep.has(id)));
+  const others = sessions.filter((s) => s.uid !== keepSessionUid).map((s) => s.uid);
+  if (others.length) {
+    await db
+      .deleteFrom('oidc_payloads')
+      .where('model', '=', 'Session')
+      .where('uid', 'in', others)
+      .where(sql<string>`payload->>'accountId'`, '=', accountId)
+      .execute();
+  }
+  return others.length;
+}
+
+/** "Sign out everywhere": every session and every grant of the account. */
+export async function endAllSessions(db: Db, accountId: string): Promise<void> {
+  const grants = await listAccountGrants(db, accountId);
+  await revokeGrants(db, accountId, grants.map((g) => g.grantId));
+  await db
+    .deleteFrom('oidc_payloads')
+    .where('model', '=', 'Session')
+    .where(sql<string>`payload->>'accountId'`, '=', accountId)
+    .execute();
+}
