@@ -1,5 +1,6 @@
 // Owns: the api_resources table: APIs (RFC 8707 resource servers) that receive JWT access
 // tokens (RFC 9068). Small enough that its SQL lives here too.
+import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { Selectable } from 'kysely';
 import type { Db } from '../db/connect.ts';
@@ -48,9 +49,19 @@ export async function createApi(db: Db, input: z.input<typeof createApiInput>): 
 export const listApis = async (db: Db) =>
   (await db.selectFrom('api_resources').selectAll().orderBy('created_at').execute()).map(toView);
 
+// Looked up on every token request that names a resource: cached briefly, like clients.
+const API_CACHE_MS = 2000;
+const apiCaches = new WeakMap<Db, LRUCache<string, { api: ApiView | null }>>(); // one per database handle
+
 export async function findApi(db: Db, resource: string): Promise<ApiView | undefined> {
+  let apiCache = apiCaches.get(db);
+  if (!apiCache) apiCaches.set(db, (apiCache = new LRUCache({ max: 1000, ttl: API_CACHE_MS })));
+  const cached = apiCache.get(resource);
+  if (cached) return cached.api ?? undefined;
   const row = await db.selectFrom('api_resources').selectAll().where('resource', '=', resource).executeTakeFirst();
-  return row && toView(row);
+  const api = row && toView(row);
+  apiCache.set(resource, { api: api ?? null });
+  return api;
 }
 
 export async function deleteApi(db: Db, resource: string): Promise<boolean> {

@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
+import { CLIENT_CACHE_MS } from '../../src/clients/clients.ts';
 import { createTestDatabase, TEST_BACKEND, type TestDatabase } from '../support/database.ts';
 import { startTestServer } from '../support/server.ts';
 
@@ -120,8 +121,9 @@ describe('bwid next to a running server', () => {
         },
       });
       expect(res.status).toBe(200);
-      // Disabling is seen by the running server without a restart.
+      // Disabling is seen by the running server without a restart (within its client cache time).
       expect((await runCli(['clients', 'disable', client_id], serverEnv)).code).toBe(0);
+      await new Promise((r) => setTimeout(r, CLIENT_CACHE_MS + 100));
       const refused = await fetch(`${server.url}/token`, {
         method: 'POST',
         body: 'grant_type=client_credentials',
