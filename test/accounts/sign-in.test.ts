@@ -55,6 +55,19 @@ describe('verifyPassword', () => {
   });
 });
 
+describe('hash upgrade', () => {
+  it('re-hashes with the configured cost after a successful sign-in when BCRYPT_COST was raised', async () => {
+    const a = await registerAccount(t.deps, { email: 'cost@example.ws', password: GOOD_PASSWORD, given_name: 'Fetu' });
+    const hashOf = async () =>
+      (await t.deps.db.selectFrom('accounts').select('password_hash').where('id', '=', a.sub).executeTakeFirstOrThrow()).password_hash;
+    expect(await hashOf()).toMatch(/^\$2b\$10\$/);
+    const raised = { ...t.deps, bcryptCost: 11 };
+    expect(await verifyPassword(raised, { username: 'cost@example.ws', password: GOOD_PASSWORD, ip: '10.3.0.1' })).toMatchObject({ ok: true });
+    expect(await hashOf()).toMatch(/^\$2b\$11\$/);
+    expect(await verifyPassword(t.deps, { username: 'cost@example.ws', password: GOOD_PASSWORD, ip: '10.3.0.1' })).toMatchObject({ ok: true });
+  });
+});
+
 describe('failed sign-in throttle (per account)', () => {
   it(`locks the account after ${LOGIN_LIMITS.accountFailures} failures, even for the right password, and says how long`, async () => {
     for (let i = 0; i < LOGIN_LIMITS.accountFailures; i += 1) {
