@@ -10,6 +10,7 @@ import { connectDatabase, type DatabaseHandle } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { purgeExpiredPayloads } from './oidc/adapter.ts';
 import { ProviderRuntime } from './oidc/provider-runtime.ts';
+import { purgeExpiredLoginThrottle } from './security/login-throttle-store.ts';
 import { createLogger } from './ops/logger.ts';
 import { SecretBox } from './security/secret-box.ts';
 import { resolveSecretsKey } from './security/secrets-key.ts';
@@ -60,10 +61,11 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     throw err;
   }
 
+  // Expired rows go in the background; any process may do it, twice is harmless.
   const purge = setInterval(() => {
-    purgeExpiredPayloads(database.db)
-      .then((n) => n && log.info({ purged: n }, 'expired oidc payloads purged'))
-      .catch((err: unknown) => log.warn({ err }, 'purge of expired oidc payloads failed'));
+    Promise.all([purgeExpiredPayloads(database.db), purgeExpiredLoginThrottle(database.db)])
+      .then(([payloads, throttle]) => (payloads || throttle) && log.info({ payloads, throttle }, 'expired rows purged'))
+      .catch((err: unknown) => log.warn({ err }, 'purge of expired rows failed'));
   }, PURGE_EVERY_MS);
   purge.unref();
 
