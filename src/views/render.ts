@@ -31,7 +31,7 @@ function template(view: string): Template {
   if (!fn) {
     if (!/^[a-z0-9-]+(\/[a-z0-9-]+)*$/.test(view)) throw new Error(`bad view name ${view}`);
     const filename = path.join(VIEWS_DIR, `${view}.ejs`);
-    fn = ejs.compile(fs.readFileSync(filename, 'utf8'), { filename, async: false, strict: false, rmWhitespace: true });
+    fn = ejs.compile(fs.readFileSync(filename, 'utf8'), { filename, views: [VIEWS_DIR], async: false, strict: false, rmWhitespace: true });
     cache.set(view, fn);
   }
   return fn;
