@@ -51,7 +51,7 @@ beforeAll(async () => {
   secrets['refresh token'] = await rt.save();
   const code = new provider.AuthorizationCode({
     accountId, client: client!, grantId, scope: 'openid', redirectUri: 'https://rp.example.test/cb',
-    codeChallenge: 'x'.repeat(43), codeChallengeMethod: 'S256',
+    codeChallenge: 'x'.repeat(43), codeChallengeMethod: 'S256', gty: 'authorization_code',
   });
   secrets['authorization code'] = await code.save();
 
