@@ -1,0 +1,166 @@
+// Owns: resetting a forgotten password. A request sends a link (email) or a six-digit code
+// (SMS), valid 30 minutes, single use, stored only as a keyed hash. Using it sets the new
+// password, proves the email/phone it was sent to, ends every session and refresh token of the
+// account and sends a "your password was changed" notice. Requests are limited per IP and per
+// recipient, and never reveal whether an account exists.
+import type { AppDeps } from '../app.ts';
+import {
+  AccountInputError,
+  findAccountByLogin,
+  getAccount,
+  markEmailVerified,
+  markPhoneVerified,
+  normalizeEmail,
+  normalizePhone,
+  setPassword,
+  type Account,
+} from '../accounts/index.ts';
+import type { Db } from '../db/connect.ts';
+import { deliverSoon, queueMessage, throttle } from '../messaging/index.ts';
+import { revokeAccountGrants } from '../oidc/adapter.ts';
+import { InvalidTokenError, TooManyRequestsError } from '../verification/errors.ts';
+import { consumeToken, createToken, findLinkToken, matchCode, tokenKey, type OneTimeToken } from '../verification/one-time-tokens.ts';
+
+export const RESET_TTL_SECONDS = 30 * 60;
+
+export type ResetDeps = Pick<AppDeps, 'config' | 'db' | 'box' | 'log'>;
+
+export const resetUrl = (issuer: string, token: string) => `${issuer}/password/reset?token=${encodeURIComponent(token)}`;
+export const forgotUrl = (issuer: string) => `${issuer}/password/forgot`;
+
+const accountsDeps = (deps: ResetDeps, db: Db = deps.db) => ({ db, bcryptCost: deps.config.bcryptCost });
+const greetingName = (a: Account) => a.preferred_name || a.given_name;
+
+/**
+ * Sends a reset link (email) or code (phone) if an account has that address or number.
+ * Always resolves the same way whether or not it does. Throws AccountInputError for a
+ * malformed address/number and TooManyRequestsError when this IP asked too often; when one
+ * recipient was asked for too often, it quietly sends nothing (no flooding, no hint).
+ */
+export async function requestPasswordReset(
+  deps: ResetDeps,
+  input: { email?: string | undefined; phone_number?: string | undefined },
+  ctx: { ip: string },
+): Promise<void> {
+  let recipient: { channel: 'email' | 'sms'; to: string };
+  if (input.email) {
+    const email = normalizeEmail(input.email);
+    if (!email) throw new AccountInputError({ email: 'email_invalid' });
+    recipient = { channel: 'email', to: email };
+  } else if (input.phone_number) {
+    const phone = normalizePhone(input.phone_number);
+    if (!phone) throw new AccountInputError({ phone_number: 'phone_invalid' });
+    recipient = { channel: 'sms', to: phone };
+  } else {
+    throw new AccountInputError({ email: 'email_or_phone_required' });
+  }
+
+  const perIp = await throttle(deps.db, 'resetPerIp', ctx.ip);
+  if (!perIp.ok) throw new TooManyRequestsError(perIp.retryAfterSeconds);
+  // Counted before the lookup, so the limit behaves the same for unknown recipients.
+  const perRecipient = await throttle(deps.db, 'resetPerRecipient', recipient.to);
+  const account = await findAccountByLogin(accountsDeps(deps), recipient.to);
+  if (!perRecipient.ok || !account) return;
+
+  await deps.db.transaction().execute(async (trx) => {
+    const secret = await createToken(trx, tokenKey(deps.config), {
+      purpose: 'password_reset',
+      accountId: account.sub,
+      target: recipient.to,
+      ttlSeconds: RESET_TTL_SECONDS,
+      kind: recipient.channel === 'email' ? 'link' : 'code',
+    });
+    const minutes = RESET_TTL_SECONDS / 60;
+    await queueMessage(
+      trx,
+      deps.box,
+      recipient.channel === 'email'
+        ? {
+            channel: 'email',
+            template: 'password_reset',
+            to: recipient.to,
+            locale: account.locale,
+            accountId: account.sub,
+            vars: { name: greetingName(account), url: resetUrl(deps.config.issuer, secret), minutes },
+          }
+        : { channel: 'sms', template: 'password_reset', to: recipient.to, locale: account.locale, accountId: account.sub, vars: { code: secret, minutes } },
+    );
+  });
+  deliverSoon(deps);
+}
+
+/** Whether a reset link is still usable (for the page that asks for the new password). */
+export async function resetLinkIsValid(deps: ResetDeps, token: string): Promise<boolean> {
+  return (await findLinkToken(deps.db, tokenKey(deps.config), 'password_reset', token)) !== undefined;
+}
+
+/**
+ * Sets a new password with a reset link token, or with an SMS code plus the phone number it
+ * went to. InvalidTokenError: unknown, expired, used or guessed too often. AccountInputError
+ * (field `password`): the password policy refused it; the token stays usable.
+ */
+export async function resetPassword(
+  deps: ResetDeps,
+  input: { token: string; password: string; phone_number?: string | undefined },
+  ctx: { ip: string },
+): Promise<Account> {
+  const limit = await throttle(deps.db, 'codeAttemptsPerIp', ctx.ip);
+  if (!limit.ok) throw new TooManyRequestsError(limit.retryAfterSeconds);
+
+  const key = tokenKey(deps.config);
+  let token: OneTimeToken | undefined;
+  if (input.phone_number) {
+    const phone = normalizePhone(input.phone_number);
+    if (!phone) throw new AccountInputError({ phone_number: 'phone_invalid' });
+    token = await matchCode(deps.db, key, 'password_reset', phone, input.token);
+  } else {
+    token = await findLinkToken(deps.db, key, 'password_reset', input.token);
+  }
+  if (!token) throw new InvalidTokenError();
+  const found = token;
+
+  const account = await deps.db.transaction().execute(async (trx) => {
+    // Consumed first: of two simultaneous uses exactly one gets here. A refused password
+    // rolls the whole transaction back, so the link still works for a better password.
+    if (!(await consumeToken(trx, found.id))) throw new InvalidTokenError();
+    const ad = accountsDeps(deps, trx);
+    await setPassword(ad, found.account_id, input.password);
+    // The link or code reached this address: that proves it.
+    if (found.target.includes('@')) await markEmailVerified(ad, found.account_id, found.target);
+    else await markPhoneVerified(ad, found.account_id, found.target);
+    const updated = await getAccount(ad, found.account_id);
+    if (!updated) throw new InvalidTokenError();
+    await queuePasswordChangedNotice(deps, trx, updated);
+    return updated;
+  });
+
+  // After the commit: every session, grant and token of the account ends.
+  // (JSON API access tokens die with their grant: see src/api/bearer.ts.)
+  await revokeAccountGrants(deps.db, account.sub);
+  deliverSoon(deps);
+  return account;
+}
+
+/** "Your password was changed": by email when the account has one, else by SMS. */
+export async function queuePasswordChangedNotice(deps: ResetDeps, db: Db, account: Account): Promise<void> {
+  const url = forgotUrl(deps.config.issuer);
+  if (account.email) {
+    await queueMessage(db, deps.box, {
+      channel: 'email',
+      template: 'password_changed',
+      to: account.email,
+      locale: account.locale,
+      accountId: account.sub,
+      vars: { name: greetingName(account), url },
+    });
+  } else if (account.phone_number) {
+    await queueMessage(db, deps.box, {
+      channel: 'sms',
+      template: 'password_changed',
+      to: account.phone_number,
+      locale: account.locale,
+      accountId: account.sub,
+      vars: { url },
+    });
+  }
+}
