@@ -44,6 +44,7 @@ export function i18nInstance(): i18n {
     initImmediate: false,
     interpolation: { escapeValue: false }, // ejs escapes on output
     returnNull: false,
+    showSupportNotice: false, // no promotional line in our logs
   });
   instance = inst;
   return inst;
