@@ -11,6 +11,7 @@ import { interactionRoutes } from './interaction/routes.ts';
 import type { ProviderRuntime } from './oidc/provider-runtime.ts';
 import { errorBoundary } from './ops/error-boundary.ts';
 import { healthRoutes } from './ops/health.ts';
+import { createMetrics, metricsRoute } from './ops/metrics.ts';
 import { requestContext } from './ops/request-context.ts';
 import { securityHeaders } from './security/headers.ts';
 import type { SecretBox } from './security/secret-box.ts';
@@ -29,10 +30,12 @@ export function buildApp(deps: AppDeps): Koa {
   app.proxy = deps.config.trustProxy;
   app.silent = true; // errors are logged by errorBoundary, once, as JSON
 
-  app.use(requestContext(deps.log));
+  const metrics = createMetrics();
+  app.use(requestContext(deps.log, metrics));
   app.use(errorBoundary(deps.log));
   app.use(securityHeaders({ https: deps.config.issuer.startsWith('https:') }));
   app.use(healthRoutes(deps.db));
+  app.use(metricsRoute(metrics, { production: deps.config.env === 'production', token: deps.config.metricsToken }));
 
   for (const router of [interactionRoutes(deps), accountRoutes(deps), apiRoutes(deps)]) {
     app.use(router.routes());
