@@ -19,14 +19,14 @@ export function ensureOwnApi(db: Db, issuer: string): Promise<ApiView> {
   if (!p) {
     const resource = ownApiResource(issuer);
     p = (async () => {
-      const existing = await findApi(db, resource);
-      if (existing) return existing;
+      // Create first, look up only if it exists: a lookup that misses would be cached
+      // (src/apis/apis.ts caches misses briefly) and hide the new row from the provider.
       try {
         return await createApi(db, { name: 'Bytewatchers ID JSON API', resource, scopes: [...OWN_API_SCOPES], accessTokenTtl: OWN_API_TTL_SECONDS });
       } catch (err) {
-        // Another process registered it first.
-        const now = err instanceof ApiInputError ? await findApi(db, resource) : undefined;
-        if (now) return now;
+        if (!(err instanceof ApiInputError)) throw err;
+        const existing = await findApi(db, resource);
+        if (existing) return existing;
         throw err;
       }
     })();
