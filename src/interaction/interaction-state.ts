@@ -68,9 +68,15 @@ export async function chooseInteractionLocale(loaded: LoadedInteraction, code: s
   loaded.locale = code;
 }
 
-/** Records the result and sends the browser back to oidc-provider (303: the form was a POST). */
+/**
+ * Records the result and sends the browser back to oidc-provider (303: the form was a POST).
+ * A flow started with prompt=create carries `create` in every result: oidc-provider treats a
+ * requested prompt as pending until the current result names it, and each step (sign-up,
+ * then consent) is a separate interaction.
+ */
 export async function finishInteraction(ctx: Context, loaded: LoadedInteraction, result: InteractionResults): Promise<void> {
-  const returnTo = await loaded.provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+  const full = !('error' in result) && wantsSignUp(loaded.interaction) ? { ...result, create: {} } : result;
+  const returnTo = await loaded.provider.interactionResult(ctx.req, ctx.res, full, { mergeWithLastSubmission: false });
   ctx.status = 303;
   ctx.redirect(returnTo);
 }

@@ -147,10 +147,7 @@ export function interactionRoutes(deps: AppDeps): Router {
     const accountId = result.account.sub;
     const current = sessionAccountId(loaded.interaction);
     if (current && current !== accountId) await forgetSignedInAccount(loaded);
-    await finishInteraction(ctx, loaded, {
-      login: { accountId, amr: ['pwd'] },
-      ...(wantsSignUp(loaded.interaction) ? { create: {} } : {}),
-    });
+    await finishInteraction(ctx, loaded, { login: { accountId, amr: ['pwd'] } });
   });
 
   router.post('/interaction/:uid/register', ...post, async (ctx) => {
@@ -168,7 +165,7 @@ export function interactionRoutes(deps: AppDeps): Router {
       );
     }
     if (sessionAccountId(loaded.interaction)) await forgetSignedInAccount(loaded);
-    await finishInteraction(ctx, loaded, { login: { accountId: outcome.account.sub, amr: ['pwd'] }, create: {} });
+    await finishInteraction(ctx, loaded, { login: { accountId: outcome.account.sub, amr: ['pwd'] } });
   });
 
   router.post('/interaction/:uid/consent', ...post, async (ctx) => {
