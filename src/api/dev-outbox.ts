@@ -15,6 +15,6 @@ export function addDevOutboxRoute(router: Router, deps: AppDeps): void {
       ctx.body = { messages };
       return;
     }
-    renderPage(ctx, 'api-outbox', { messages });
+    renderPage(ctx, 'api-outbox', { titleKey: 'api:pages.outbox.title', messages });
   });
 }

@@ -15,6 +15,16 @@ import { renderPage } from '../views/render.ts';
 import { fieldDescription } from './errors.ts';
 
 type Form = Record<string, unknown>;
+
+const TITLES: Record<string, string> = {
+  'password-forgot': 'api:pages.forgot.title',
+  'password-reset': 'api:pages.reset.title',
+  'verify-phone': 'api:pages.verify_phone.title',
+};
+
+/** One of this room's views, with its page title. */
+const page = (ctx: Context, view: keyof typeof TITLES & string, locals: Record<string, unknown>, opts: { status?: number } = {}) =>
+  renderPage(ctx, view, { titleKey: TITLES[view], ...locals }, opts);
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 const form = (ctx: Context): Form => ((ctx.request as { body?: unknown }).body as Form | undefined) ?? {};
 
@@ -48,7 +58,7 @@ const fieldErrors = (ctx: Context, fields: Record<string, string>) =>
   Object.fromEntries(Object.entries(fields).map(([f, code]) => [f, fieldDescription(negotiateLocale(ctx), code)]));
 
 export function addPageRoutes(router: Router, deps: AppDeps): void {
-  router.get('/password/forgot', (ctx) => renderPage(ctx, 'password-forgot', { values: { username: str(ctx.query['username']) } }));
+  router.get('/password/forgot', (ctx) => page(ctx, 'password-forgot', { values: { username: str(ctx.query['username']) } }));
 
   router.post('/password/forgot', async (ctx) => {
     if (csrfFailed(ctx)) return;
@@ -59,10 +69,10 @@ export function addPageRoutes(router: Router, deps: AppDeps): void {
     } catch (err) {
       if (err instanceof AccountInputError) {
         const code = isEmail ? 'email_invalid' : username ? 'phone_invalid' : 'required';
-        return renderPage(ctx, 'password-forgot', { values: { username }, fieldErrors: { username: fieldDescription(negotiateLocale(ctx), code) } }, { status: 400 });
+        return page(ctx, 'password-forgot', { values: { username }, fieldErrors: { username: fieldDescription(negotiateLocale(ctx), code) } }, { status: 400 });
       }
       if (err instanceof TooManyRequestsError) {
-        return renderPage(ctx, 'password-forgot', { values: { username }, alert: waitText(ctx, err.retryAfterSeconds) }, { status: 429 });
+        return page(ctx, 'password-forgot', { values: { username }, alert: waitText(ctx, err.retryAfterSeconds) }, { status: 429 });
       }
       throw err;
     }
@@ -74,9 +84,9 @@ export function addPageRoutes(router: Router, deps: AppDeps): void {
   router.get('/password/reset', async (ctx) => {
     const token = str(ctx.query['token']);
     const phone = str(ctx.query['phone_number']);
-    if (phone && !token) return renderPage(ctx, 'password-reset', { phone });
+    if (phone && !token) return page(ctx, 'password-reset', { phone });
     if (!token || !(await resetLinkIsValid(deps, token))) return message(ctx, 'reset_invalid', { status: 400, backHref: '/password/forgot', backKey: 'api:pages.reset.start_again' });
-    renderPage(ctx, 'password-reset', { token });
+    page(ctx, 'password-reset', { token });
   });
 
   router.post('/password/reset', async (ctx) => {
@@ -85,7 +95,7 @@ export function addPageRoutes(router: Router, deps: AppDeps): void {
     const phone = str(f['phone_number']);
     const token = phone ? str(f['code']) : str(f['token']);
     const again = (status: number, locals: Record<string, unknown>) =>
-      renderPage(ctx, 'password-reset', { ...(phone ? { phone } : { token }), ...locals }, { status });
+      page(ctx, 'password-reset', { ...(phone ? { phone } : { token }), ...locals }, { status });
     try {
       await resetPassword(deps, { token, password: str(f['password']), ...(phone ? { phone_number: phone } : {}) }, { ip: ctx.ip });
     } catch (err) {
@@ -111,7 +121,7 @@ export function addPageRoutes(router: Router, deps: AppDeps): void {
     }
   });
 
-  router.get('/verify/phone', (ctx) => renderPage(ctx, 'verify-phone', { values: { phone_number: str(ctx.query['phone_number']) } }));
+  router.get('/verify/phone', (ctx) => page(ctx, 'verify-phone', { values: { phone_number: str(ctx.query['phone_number']) } }));
 
   router.post('/verify/phone', async (ctx) => {
     if (csrfFailed(ctx)) return;
@@ -121,11 +131,11 @@ export function addPageRoutes(router: Router, deps: AppDeps): void {
       await confirmPhone(deps, { phone_number: values.phone_number, code: str(f['code']), ip: ctx.ip });
     } catch (err) {
       if (err instanceof InvalidTokenError) {
-        return renderPage(ctx, 'verify-phone', { values, fieldErrors: { code: translator(negotiateLocale(ctx))('api:errors.invalid_token') } }, { status: 400 });
+        return page(ctx, 'verify-phone', { values, fieldErrors: { code: translator(negotiateLocale(ctx))('api:errors.invalid_token') } }, { status: 400 });
       }
-      if (err instanceof AccountInputError) return renderPage(ctx, 'verify-phone', { values, fieldErrors: fieldErrors(ctx, err.fields) }, { status: 400 });
+      if (err instanceof AccountInputError) return page(ctx, 'verify-phone', { values, fieldErrors: fieldErrors(ctx, err.fields) }, { status: 400 });
       if (err instanceof AlreadyRegisteredError) return message(ctx, 'verify_taken', { status: 409, backHref: '/account', backKey: 'api:pages.to_account' });
-      if (err instanceof TooManyRequestsError) return renderPage(ctx, 'verify-phone', { values, alert: waitText(ctx, err.retryAfterSeconds) }, { status: 429 });
+      if (err instanceof TooManyRequestsError) return page(ctx, 'verify-phone', { values, alert: waitText(ctx, err.retryAfterSeconds) }, { status: 429 });
       throw err;
     }
     message(ctx, 'phone_verified', { backHref: '/account', backKey: 'api:pages.to_account' });
