@@ -35,6 +35,22 @@ describe('Samoan (sm) text', () => {
     expect(bad).toEqual([]);
   });
 
+  it('uses the glossary terms, not the alternatives it set aside', () => {
+    // locales/sm/GLOSSARY.md explains each: e.g. MediaWiki's "Faʻaola" (switch on) for sign in,
+    // "Tape" (delete) for sign out; loans written with an ʻokina they do not take.
+    const setAside: [RegExp, string][] = [
+      [/(?<!\p{L})faʻaola/iu, 'sign in is Ulufale'],
+      [/(?<!\p{L})saini(?!\p{L})/iu, 'sign in is Ulufale'],
+      [/(?<!\p{L})tape(?!\p{L})/iu, 'sign out is Ulufafo'],
+      [/(?<!\p{L})ʻimeli/iu, 'email is imeli'],
+      [/(?<!\p{L})ʻupu(?!\p{L})/iu, 'password is upu ulufale'],
+      [/faʻalilolilo/iu, 'password is upu ulufale'],
+      [/faʻatagaga/iu, 'access is faʻatagana'],
+    ];
+    const bad = [...sm].flatMap(([k, v]) => setAside.filter(([re]) => re.test(visibleText(v))).map(([, why]) => `${k}: ${why}`));
+    expect(bad).toEqual([]);
+  });
+
   it('uses precomposed macron vowels (NFC), not a vowel plus a combining macron', () => {
     const bad = [...sm].filter(([, v]) => v !== v.normalize('NFC')).map(([k]) => k);
     expect(bad).toEqual([]);
