@@ -36,6 +36,12 @@ async function clientNames(db: Db, ids: string[]): Promise<Map<string, string>> 
   return names;
 }
 
+function groupByClient(grants: AccountGrant[]): Map<string, AccountGrant[]> {
+  const byClient = new Map<string, AccountGrant[]>();
+  for (const g of grants) byClient.set(g.clientId, [...(byClient.get(g.clientId) ?? []), g]);
+  return byClient;
+}
+
 const KNOWN_SCOPES = new Set(['openid', 'profile', 'email', 'phone', 'offline_access']);
 
 export async function sessionsAndApps(
@@ -54,16 +60,14 @@ export async function sessionsAndApps(
       when: when(s.loginTs),
       apps: s.clientIds.map(appName).join(', '),
     })),
-    apps: grants
-      .filter((g) => g.clientId !== ACCOUNT_CLIENT_ID)
-      .map((g) => ({
-        grantId: g.grantId,
-        name: appName(g.clientId),
-        what: g.scope
-          .split(' ')
-          .filter((s) => KNOWN_SCOPES.has(s))
-          .map((s) => t(`scopes:short.${s}`))
-          .join(' · '),
-      })),
+    // One row per app: a person may have allowed the same app from several devices.
+    apps: [...groupByClient(grants.filter((g) => g.clientId !== ACCOUNT_CLIENT_ID))].map(([clientId, list]) => ({
+      clientId,
+      name: appName(clientId),
+      what: [...new Set(list.flatMap((g) => g.scope.split(' ')))]
+        .filter((s) => KNOWN_SCOPES.has(s))
+        .map((s) => t(`scopes:short.${s}`))
+        .join(' · '),
+    })),
   };
 }

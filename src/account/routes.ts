@@ -11,7 +11,7 @@ import { negotiateLocale } from '../i18n/negotiate.ts';
 import { translator } from '../i18n/i18n.ts';
 import { passwordForm, profileForm, readForm, translateFieldErrors, waitMessage } from '../interaction/forms.ts';
 import { formBody } from '../interaction/page-body.ts';
-import { endAccountSession, endAllSessions, endOtherSessions, listAccountGrants, listAccountSessions, revokeAccountGrant } from '../oidc/account-sessions.ts';
+import { endAccountSession, endAllSessions, endOtherSessions, listAccountGrants, listAccountSessions, revokeAccountApp } from '../oidc/account-sessions.ts';
 import { csrfToken, requireCsrf } from '../security/csrf.ts';
 import { assetRoutes } from '../views/assets.ts';
 import { languageRoutes } from '../views/language.ts';
@@ -176,8 +176,8 @@ export function accountRoutes(deps: AppDeps): Router {
     done(ctx, 'session_ended');
   });
 
-  router.post('/account/apps/:grantId/revoke', ...post, async (ctx) => {
-    await revokeAccountGrant(deps.db, me(ctx).account.sub, String(ctx.params['grantId']));
+  router.post('/account/apps/:clientId/revoke', ...post, async (ctx) => {
+    await revokeAccountApp(deps.db, me(ctx).account.sub, String(ctx.params['clientId']));
     done(ctx, 'app_removed');
   });
 

@@ -87,9 +87,10 @@ async function revokeGrants(db: Db, accountId: string, grantIds: string[]): Prom
   });
 }
 
-/** Removes one app's access: its grant and every token issued under it. */
-export async function revokeAccountGrant(db: Db, accountId: string, grantId: string): Promise<boolean> {
-  return (await revokeGrants(db, accountId, [grantId])) > 0;
+/** Removes one app's access: every grant of the account for that client, and their tokens. */
+export async function revokeAccountApp(db: Db, accountId: string, clientId: string): Promise<boolean> {
+  const grants = (await listAccountGrants(db, accountId)).filter((g) => g.clientId === clientId);
+  return (await revokeGrants(db, accountId, grants.map((g) => g.grantId))) > 0;
 }
 
 /**

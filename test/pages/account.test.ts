@@ -116,6 +116,23 @@ describe('account area', () => {
     expect((await again.b.request('/account')).status).toBe(303);
   });
 
+  it('lists each allowed app once and removes its access (grants and tokens)', async () => {
+    const { b, person } = await registered();
+    for (let i = 0; i < 2; i++) {
+      const flow = await b.go(authorizeUrl({ client_id: clientId, redirect_uri: `${RP}/cb`, scope: i ? 'openid email' : 'openid profile', prompt: 'consent' }));
+      const consentPath = new URL(flow.url).pathname;
+      expect((await b.go(`${consentPath}/consent`, { form: { _csrf: csrfOf(flow.html, `${consentPath}/consent`) } })).url).toMatch(/code=/);
+    }
+    const page = await b.go('/account');
+    expect(page.html.split('<strong>Niu Market</strong>').length - 1).toBe(1);
+    const action = `/account/apps/${encodeURIComponent(clientId)}/revoke`;
+    const removed = await b.go(action, { form: { _csrf: csrfOf(page.html, action) } });
+    expect(textOf(removed.html)).toContain('That app no longer has access to your account.');
+    expect(removed.html).not.toContain('<strong>Niu Market</strong>');
+    const sub = (await server.database.db.selectFrom('accounts').select('id').where('email', '=', person.email).executeTakeFirstOrThrow()).id;
+    expect((await listAccountGrants(server.database.db, sub)).filter((g) => g.clientId === clientId)).toEqual([]);
+  });
+
   it('GET /logout asks, then signs out through oidc-provider and shows our page', async () => {
     const { b } = await registered();
     const ask = await b.go('/logout');
