@@ -164,13 +164,13 @@ const oidc = (summary: string, description: string, methods: string[] = ['get'])
 /** Served by oidc-provider; summarised so app developers find them in one place. */
 export const OIDC_OPERATIONS: Record<string, Record<string, Json>> = {
   '/.well-known/openid-configuration': oidc('Discovery', 'OpenID Provider metadata (all endpoints below).'),
-  '/auth': oidc('Authorization endpoint', 'Authorization code flow with PKCE (S256) only.', ['get', 'post']),
+  '/auth': oidc('Authorization endpoint', 'Authorization code flow with PKCE (S256) only.'),
   '/token': oidc('Token endpoint', 'authorization_code, refresh_token, client_credentials and the first-party password grant.', ['post']),
-  '/me': oidc('UserInfo', 'Claims for the profile, email and phone scopes.', ['get', 'post']),
+  '/me': oidc('UserInfo', 'Claims for the profile, email and phone scopes (Bearer access token without a resource).'),
   '/jwks': oidc('JSON Web Key Set', 'Public keys for ID tokens and JWT access tokens.'),
   '/token/introspection': oidc('Token introspection (RFC 7662)', 'For confidential clients and APIs.', ['post']),
   '/token/revocation': oidc('Token revocation (RFC 7009)', 'Revoke an access or refresh token.', ['post']),
-  '/session/end': oidc('RP-initiated logout', 'Ends the browser session.', ['get', 'post']),
+  '/session/end': oidc('RP-initiated logout', 'Ends the browser session.'),
 };
 
 export function openApiDocument(issuer: string, opts: { includeDev: boolean }): Json {
