@@ -1,8 +1,8 @@
 // Owns: creating an account from the hosted sign-up form and starting contact verification.
-import path from 'node:path';
 import type { TFunction } from 'i18next';
 import { AccountInputError, AlreadyRegisteredError, registerAccount, type Account } from '../accounts/index.ts';
 import type { AppDeps } from '../app.ts';
+import { startContactVerification } from '../verification/index.ts';
 import { translateFieldErrors, type SignUpValues } from './forms.ts';
 
 export type SignUpOutcome =
@@ -36,22 +36,11 @@ export async function signUp(deps: AppDeps, values: SignUpValues, t: TFunction, 
   }
 }
 
-// Contact verification (email link / SMS code) belongs to src/verification/, built by the JSON
-// API's engineer. It is optional here: called when that module exists and exports
-// startContactVerification(deps, account, locale). A failure to send must not undo a sign-up.
-const VERIFICATION_MODULE = new URL(`../verification/index${path.extname(new URL(import.meta.url).pathname)}`, import.meta.url).href;
-
+// Contact verification (email link / SMS code) belongs to src/verification/. A failure to send
+// must not undo a sign-up: the person can ask for a new link or code from the account area.
 async function startVerification(deps: AppDeps, account: Account, locale: string): Promise<void> {
-  let mod: unknown;
   try {
-    mod = await import(VERIFICATION_MODULE);
-  } catch {
-    return; // not built yet
-  }
-  const start = (mod as { startContactVerification?: unknown }).startContactVerification;
-  if (typeof start !== 'function') return;
-  try {
-    await (start as (d: AppDeps, a: Account, l: string) => Promise<unknown>)(deps, account, locale);
+    await startContactVerification(deps, account, locale);
   } catch (err) {
     deps.log.warn({ err, sub: account.sub }, 'contact verification could not be started after sign-up');
   }

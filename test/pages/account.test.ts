@@ -45,6 +45,9 @@ describe('account area', () => {
     const { account, person } = await registered();
     expect(textOf(account.html)).toContain(`${person.matai_title} ${person.given_name} ${person.family_name}`);
     expect(textOf(account.html)).toContain('This device');
+    // Sign-up started email verification: a message waits in the outbox, in the chosen language.
+    const queued = await server.database.db.selectFrom('outbox').select(['channel', 'locale']).where('recipient', '=', person.email).execute();
+    expect(queued).toEqual([{ channel: 'email', locale: 'en' }]);
   });
 
   it('edits the profile; a bad value keeps what was typed', async () => {
