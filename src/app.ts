@@ -28,6 +28,7 @@ export type AppDeps = {
 export function buildApp(deps: AppDeps): Koa {
   const app = new Koa();
   app.proxy = deps.config.trustProxy;
+  app.keys = deps.runtime.cookieKeys;
   app.silent = true; // errors are logged by errorBoundary, once, as JSON
 
   const metrics = createMetrics();

@@ -61,6 +61,12 @@ export class ProviderRuntime {
     return this.#provider;
   }
 
+  /** The cookie signing keys. The host Koa app needs them too: koa-mount hands the provider
+   * the host's ctx.cookies, which signs with the host app's keys. */
+  get cookieKeys(): string[] {
+    return this.#cookieKeys;
+  }
+
   /** Rebuilds the provider if the key set changed. Returns whether it did. */
   async refresh(): Promise<boolean> {
     const { jwks, fingerprint } = await loadSigningKeys(this.deps.db, this.deps.box);

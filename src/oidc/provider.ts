@@ -1,6 +1,6 @@
 // Owns: the oidc-provider configuration. Every choice here is deliberate and explained in
 // docs/oidc-configuration.md; change both together.
-import { errors, Provider, type Configuration, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
+import { errors, interactionPolicy, Provider, type Configuration, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
 import type { JWK } from 'jose';
 import { findAccountRow } from '../accounts/account-queries.ts';
 import { accountClaims, SCOPE_CLAIMS } from '../accounts/claims.ts';
@@ -62,7 +62,7 @@ export function buildProvider(deps: ProviderDeps): Provider {
       if (!row || row.disabled) return undefined;
       return { accountId: row.id, claims: () => accountClaims(row) as { sub: string } };
     },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { policy: interactionPolicyWithCreate(), url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     pkce: { required: () => true },
     // Authorization code only: no implicit or hybrid flows (RFC 9700 2.1.2).
     responseTypes: ['code'],
@@ -146,6 +146,16 @@ export function buildProvider(deps: ProviderDeps): Provider {
   const provider = new Provider(deps.issuer, configuration);
   provider.proxy = deps.trustProxy;
   return provider;
+}
+
+/**
+ * The default prompts plus `create` (OpenID Connect Prompt Create 1.0): `prompt=create` is
+ * accepted and opens the sign-up page (src/interaction/).
+ */
+function interactionPolicyWithCreate() {
+  const policy = interactionPolicy.base();
+  policy.add(new interactionPolicy.Prompt({ name: 'create', requestable: true }), 0);
+  return policy;
 }
 
 function clientAdapter(db: Db, box: SecretBox) {
