@@ -13,7 +13,7 @@ export async function call(server: TestServer, method: string, path: string, bod
     redirect: 'manual',
   });
   const text = await res.text();
-  let json: Json = {};
+  let json: Json;
   try {
     json = text ? (JSON.parse(text) as Json) : {};
   } catch {
