@@ -8,7 +8,9 @@ import { z } from 'zod';
 // Bounds the work a request can cause; real limits (names, 72-byte passwords) are the domain's.
 const field = z.string().max(4096).default('');
 
-export const signInForm = z.object({ username: field, password: field });
+// `remember` unticked (the default) gives a session that ends when the browser closes:
+// phones are often shared in a family.
+export const signInForm = z.object({ username: field, password: field, remember: z.literal('yes').optional() });
 
 export const signUpForm = z.object({
   email: field,

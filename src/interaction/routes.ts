@@ -147,7 +147,7 @@ export function interactionRoutes(deps: AppDeps): Router {
     const accountId = result.account.sub;
     const current = sessionAccountId(loaded.interaction);
     if (current && current !== accountId) await forgetSignedInAccount(loaded);
-    await finishInteraction(ctx, loaded, { login: { accountId, amr: ['pwd'] } });
+    await finishInteraction(ctx, loaded, { login: { accountId, amr: ['pwd'], remember: form.remember === 'yes' } });
   });
 
   router.post('/interaction/:uid/register', ...post, async (ctx) => {
@@ -165,7 +165,8 @@ export function interactionRoutes(deps: AppDeps): Router {
       );
     }
     if (sessionAccountId(loaded.interaction)) await forgetSignedInAccount(loaded);
-    await finishInteraction(ctx, loaded, { login: { accountId: outcome.account.sub, amr: ['pwd'] } });
+    // A new account on a possibly shared device: a browser-session sign-in until they choose otherwise.
+    await finishInteraction(ctx, loaded, { login: { accountId: outcome.account.sub, amr: ['pwd'], remember: false } });
   });
 
   router.post('/interaction/:uid/consent', ...post, async (ctx) => {

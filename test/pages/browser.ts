@@ -2,7 +2,7 @@
 // and helpers to read forms out of our HTML. Not a test file: imported by test/pages/*.test.ts.
 import crypto from 'node:crypto';
 
-type Cookie = { name: string; value: string; path: string };
+type Cookie = { name: string; value: string; path: string; persistent: boolean };
 
 export class Browser {
   cookies: Cookie[] = [];
@@ -28,12 +28,18 @@ export class Browser {
       const path = attrs.find((a) => /^path=/i.test(a))?.slice(5) ?? url.pathname.replace(/\/[^/]*$/, '') ?? '/';
       const expired = attrs.some((a) => /^expires=/i.test(a) && Date.parse(a.slice(8)) < Date.now()) || attrs.some((a) => /^max-age=0$/i.test(a));
       this.cookies = this.cookies.filter((c) => !(c.name === name && c.path === path));
-      if (!expired && value !== '') this.cookies.push({ name, value, path });
+      const persistent = attrs.some((a) => /^(expires|max-age)=/i.test(a));
+      if (!expired && value !== '') this.cookies.push({ name, value, path, persistent });
     }
   }
 
   cookie(name: string): string | undefined {
     return this.cookies.find((c) => c.name === name)?.value;
+  }
+
+  /** Whether the named cookie outlives the browser (it carries Expires or Max-Age). */
+  isPersistent(name: string): boolean | undefined {
+    return this.cookies.find((c) => c.name === name)?.persistent;
   }
 
   /** One request, no redirect following. */

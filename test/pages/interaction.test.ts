@@ -158,6 +158,20 @@ describe('sign-in', () => {
     const next = await b.go(`${flow.base}/login`, { form: { _csrf: csrfOf(flow.html), username: ` ${person.email.toUpperCase()} `, password: person.password } });
     expect(next.html).toContain('Allow Niu Market to use your account?');
   });
+
+  it('keeps the session only for this browser visit unless "keep me signed in" is ticked', async () => {
+    const person = newPerson();
+    await signUp(new Browser(server.url), person);
+    for (const remember of [false, true]) {
+      const b = new Browser(server.url);
+      const flow = await startFlow(b);
+      expect(flow.html).toMatch(/<input type="checkbox" id="remember" name="remember" value="yes" autocomplete="off">/); // unticked by default
+      const form = { _csrf: csrfOf(flow.html), username: person.email, password: person.password, ...(remember ? { remember: 'yes' } : {}) };
+      await b.go(`${flow.base}/login`, { form });
+      expect(b.cookie('_session')).toBeDefined();
+      expect(b.isPersistent('_session')).toBe(remember);
+    }
+  });
 });
 
 describe('pages', () => {
