@@ -49,6 +49,9 @@ export function accountRoutes(deps: AppDeps): Router {
     ctx.redirect(`/account?done=${notice}`);
   };
 
+  // People who type the bare address land in their account (which asks them to sign in).
+  router.get('/', (ctx) => ctx.redirect('/account'));
+
   router.get('/login', async (ctx) => {
     if (await currentSession(deps, ctx)) {
       ctx.status = 303;

@@ -39,6 +39,8 @@ async function signIn(person: { email: string; password: string }, b = new Brows
 describe('account area', () => {
   it('GET /account without a session goes to sign-in; GET /register signs up and lands on the account page', async () => {
     const anon = new Browser(server.url);
+    const root = await anon.request('/');
+    expect(root.headers.get('location')).toBe('/account');
     const res = await anon.request('/account');
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/login');
