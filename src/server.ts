@@ -8,10 +8,11 @@ import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { connectDatabase, type DatabaseHandle } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
-import { purgeExpiredPayloads } from './oidc/adapter.ts';
 import { ProviderRuntime } from './oidc/provider-runtime.ts';
-import { purgeExpiredLoginThrottle } from './security/login-throttle-store.ts';
+import { ensureOwnApi } from './api/own-api.ts';
+import { messageDelivery, stopMessageDelivery } from './messaging/index.ts';
 import { createLogger } from './ops/logger.ts';
+import { startPurging } from './ops/purge.ts';
 import { SecretBox } from './security/secret-box.ts';
 import { resolveSecretsKey } from './security/secrets-key.ts';
 
@@ -24,8 +25,6 @@ export type RunningServer = {
   log: Logger;
   close(): Promise<void>;
 };
-
-const PURGE_EVERY_MS = 10 * 60 * 1000;
 
 export async function startServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
   const box = new SecretBox(resolveSecretsKey(config, log));
@@ -44,7 +43,10 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       refreshSeconds: config.keyRefreshSeconds,
       extensions: apiProviderExtensions({ config, db: database.db }),
     });
+    // The IdP's own API (audience of POST /login tokens) exists before the first token request.
+    await ensureOwnApi(database.db, config.issuer);
     const app = buildApp({ config, db: database.db, box, runtime, log });
+    messageDelivery({ config, db: database.db, box, log }); // starts this process's outbox loop
     server = http.createServer(app.callback());
     // Slow clients on slow networks are normal; idle sockets are not kept forever.
     server.keepAliveTimeout = 65_000;
@@ -57,17 +59,12 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     });
   } catch (err) {
     runtime?.stop();
+    await stopMessageDelivery(database.db);
     await database.close();
     throw err;
   }
 
-  // Expired rows go in the background; any process may do it, twice is harmless.
-  const purge = setInterval(() => {
-    Promise.all([purgeExpiredPayloads(database.db), purgeExpiredLoginThrottle(database.db)])
-      .then(([payloads, throttle]) => (payloads || throttle) && log.info({ payloads, throttle }, 'expired rows purged'))
-      .catch((err: unknown) => log.warn({ err }, 'purge of expired rows failed'));
-  }, PURGE_EVERY_MS);
-  purge.unref();
+  const stopPurging = startPurging(database.db, log);
 
   const { port } = server.address() as AddressInfo;
   const issuerUrl = new URL(config.issuer);
@@ -85,7 +82,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     log,
     close() {
       closing ??= (async () => {
-        clearInterval(purge);
+        stopPurging();
         rt.stop();
         // Stop accepting, let in-flight requests finish, then drop idle keep-alive sockets.
         const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
@@ -93,6 +90,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
         const forced = setTimeout(() => httpServer.closeAllConnections(), 10_000);
         await closed;
         clearTimeout(forced);
+        await stopMessageDelivery(database.db); // a send in progress finishes first
         await database.close();
       })();
       return closing;

@@ -4,14 +4,16 @@
 // API, an ID token, and a refresh token with offline_access (refreshable at /token,
 // introspectable, revocable). Password checks, equal timing and rate limits are the accounts
 // domain's verifyPassword, the same as the hosted sign-in page.
-import { errors, type Provider, type TokenEndpointGrantContext } from 'oidc-provider';
+import { errors, type TokenEndpointGrantContext } from 'oidc-provider';
 import { accountClaims } from '../accounts/claims.ts';
 import { verifyPassword, type Account } from '../accounts/index.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connect.ts';
+import { FIRST_PARTY_PASSWORD_GRANT } from '../clients/client-input.ts';
+import { resourceServerInfo } from '../apis/apis.ts';
 import { ensureOwnApi } from './own-api.ts';
 
-export const PASSWORD_GRANT = 'urn:bytewatchers:params:oauth:grant-type:password';
+export const PASSWORD_GRANT = FIRST_PARTY_PASSWORD_GRANT;
 export const PASSWORD_GRANT_PARAMS = ['username', 'password', 'scope'] as const;
 
 /** What POST /login grants when the app asks for no particular scope. */
@@ -79,15 +81,9 @@ export function passwordGrantHandler(deps: GrantDeps) {
 
     const now = Math.floor(Date.now() / 1000);
     const at = new provider.AccessToken({ accountId: account.sub, client, grantId, gty: PASSWORD_GRANT });
-    // The same resource-server description as getResourceServerInfo in src/oidc/provider.ts
-    // gives for every registered API, so refreshes at /token produce the same kind of token.
-    at.resourceServer = new provider.ResourceServer(api.resource, {
-      audience: api.resource,
-      scope: api.scopes.join(' '),
-      accessTokenTTL: api.access_token_ttl,
-      accessTokenFormat: 'jwt',
-      jwt: { sign: { alg: 'ES256' } },
-    });
+    // The same description the provider uses for every registered API, so refreshes at /token
+    // produce the same kind of token.
+    at.resourceServer = new provider.ResourceServer(api.resource, resourceServerInfo(api));
     at.scope = apiScope || undefined;
     ctx.oidc.entity('AccessToken', at);
     const accessToken = await at.save();
@@ -126,19 +122,5 @@ export function passwordGrantHandler(deps: GrantDeps) {
       ...(refreshToken ? { refresh_token: refreshToken } : {}),
       scope: oidcScope,
     };
-  };
-}
-
-/**
- * Lets every client *ask* for the password grant, so that the handler can answer
- * `unauthorized_client` to non-first-party ones (RFC 6749 5.2) instead of oidc-provider's
- * generic refusal, and first-party clients need no extra registration step. The Client class
- * is per Provider instance, so this touches only the provider being extended.
- */
-export function allowPasswordGrantRequests(provider: Provider): void {
-  const proto = provider.Client.prototype;
-  const original = proto.grantTypeAllowed;
-  proto.grantTypeAllowed = function grantTypeAllowed(this: typeof proto, type: string) {
-    return type === PASSWORD_GRANT || original.call(this, type);
   };
 }

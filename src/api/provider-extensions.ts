@@ -7,7 +7,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/connect.ts';
 import { recordAccessToken } from './access-tokens.ts';
 import { ownApiResource } from './own-api.ts';
-import { allowPasswordGrantRequests, PASSWORD_GRANT, PASSWORD_GRANT_PARAMS, passwordGrantHandler } from './password-grant.ts';
+import { PASSWORD_GRANT, PASSWORD_GRANT_PARAMS, passwordGrantHandler } from './password-grant.ts';
 
 export type ProviderExtension = (provider: Provider) => void;
 
@@ -16,7 +16,6 @@ export function apiProviderExtensions(deps: { config: Config; db: Db }): Provide
   return [
     (provider) => {
       provider.registerGrantType(PASSWORD_GRANT, handler, PASSWORD_GRANT_PARAMS);
-      allowPasswordGrantRequests(provider);
       provider.use(async (ctx, next) => {
         await next();
         const oidc = (ctx as KoaContextWithOIDC).oidc as KoaContextWithOIDC['oidc'] | undefined;

@@ -4,25 +4,16 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { AppDeps } from '../app.ts';
-import { messageDelivery } from '../messaging/index.ts';
 import { addDevOutboxRoute } from './dev-outbox.ts';
 import { addDocsRoutes } from './docs.ts';
 import { jsonErrors } from './errors.ts';
-import { startHousekeeping } from './housekeeping.ts';
 import { addJsonRoutes } from './json-routes.ts';
-import { ensureOwnApi } from './own-api.ts';
 import { addPageRoutes } from './pages.ts';
 
 /** Paths this router owns (prefix match); everything else passes through untouched. */
 const OWN = /^\/(register|login|profile|update|logout|password\/(forgot|reset)|verify\/(email|phone|resend)|openapi\.json|docs(\/.*)?|dev\/outbox)$/;
 
 export function apiRoutes(deps: AppDeps): Router {
-  // Start delivering queued messages (and retries) and the periodic purge in this process.
-  messageDelivery(deps);
-  startHousekeeping(deps.db, deps.log);
-  // Register the IdP's own API before the first token request needs it.
-  ensureOwnApi(deps.db, deps.config.issuer).catch((err: unknown) => deps.log.warn({ err }, 'could not register the JSON API resource; will retry on first sign-in'));
-
   const router = new Router();
   const body = bodyParser({
     enableTypes: ['json', 'form'],

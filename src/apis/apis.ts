@@ -43,6 +43,7 @@ export async function createApi(db: Db, input: z.input<typeof createApiInput>): 
     .returningAll()
     .executeTakeFirst();
   if (!row) throw new ApiInputError(`resource: ${a.resource} is already registered`);
+  apiCacheFor(db).delete(row.resource);
   return toView(row);
 }
 
@@ -50,12 +51,29 @@ export const listApis = async (db: Db) =>
   (await db.selectFrom('api_resources').selectAll().orderBy('created_at').execute()).map(toView);
 
 // Looked up on every token request that names a resource: cached briefly, like clients.
+// Changes made through this process clear its entry at once; other processes see them
+// within API_CACHE_MS.
 const API_CACHE_MS = 2000;
 const apiCaches = new WeakMap<Db, LRUCache<string, { api: ApiView | null }>>(); // one per database handle
+function apiCacheFor(db: Db) {
+  let cache = apiCaches.get(db);
+  if (!cache) apiCaches.set(db, (cache = new LRUCache({ max: 1000, ttl: API_CACHE_MS })));
+  return cache;
+}
+
+/** How oidc-provider issues tokens for this API: RFC 9068 JWTs, ES256, the API's own TTL. */
+export function resourceServerInfo(api: ApiView) {
+  return {
+    audience: api.resource,
+    scope: api.scopes.join(' '),
+    accessTokenTTL: api.access_token_ttl,
+    accessTokenFormat: 'jwt' as const,
+    jwt: { sign: { alg: 'ES256' as const } },
+  };
+}
 
 export async function findApi(db: Db, resource: string): Promise<ApiView | undefined> {
-  let apiCache = apiCaches.get(db);
-  if (!apiCache) apiCaches.set(db, (apiCache = new LRUCache({ max: 1000, ttl: API_CACHE_MS })));
+  const apiCache = apiCacheFor(db);
   const cached = apiCache.get(resource);
   if (cached) return cached.api ?? undefined;
   const row = await db.selectFrom('api_resources').selectAll().where('resource', '=', resource).executeTakeFirst();
@@ -66,5 +84,6 @@ export async function findApi(db: Db, resource: string): Promise<ApiView | undef
 
 export async function deleteApi(db: Db, resource: string): Promise<boolean> {
   const r = await db.deleteFrom('api_resources').where('resource', '=', resource).executeTakeFirst();
+  apiCacheFor(db).delete(resource);
   return Number(r.numDeletedRows) > 0;
 }

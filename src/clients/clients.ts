@@ -10,6 +10,7 @@ import type { SecretBox } from '../security/secret-box.ts';
 import {
   createClientInput,
   DEFAULT_USER_SCOPES,
+  FIRST_PARTY_PASSWORD_GRANT,
   redirectUriProblem,
   updateClientInput,
   type CreateClientInput,
@@ -49,6 +50,9 @@ const isConfidential = (type: ClientType) => type === 'web' || type === 'service
 const grantTypesFor = (type: ClientType) =>
   type === 'service' ? ['client_credentials'] : ['authorization_code', 'refresh_token'];
 const newSecret = () => crypto.randomBytes(32).toString('base64url');
+/** Stored grant types, plus the first-party password grant where the client may use it. */
+const grantTypesOf = (row: ClientRow) =>
+  row.first_party && row.type !== 'service' ? [...row.grant_types, FIRST_PARTY_PASSWORD_GRANT] : row.grant_types;
 
 export function toView(row: ClientRow): ClientView {
   return {
@@ -58,7 +62,7 @@ export function toView(row: ClientRow): ClientView {
     confidential: isConfidential(row.type),
     redirect_uris: row.redirect_uris,
     post_logout_redirect_uris: row.post_logout_redirect_uris,
-    grant_types: row.grant_types,
+    grant_types: grantTypesOf(row),
     token_endpoint_auth_method: row.token_endpoint_auth_method,
     scope: row.scopes.join(' '),
     first_party: row.first_party,
@@ -173,7 +177,7 @@ async function loadOidcClientMetadata(db: Db, box: SecretBox, clientId: string):
     application_type: row.type === 'native' ? 'native' : 'web',
     redirect_uris: row.redirect_uris,
     post_logout_redirect_uris: row.post_logout_redirect_uris,
-    grant_types: row.grant_types,
+    grant_types: grantTypesOf(row),
     response_types: row.type === 'service' ? [] : ['code'],
     token_endpoint_auth_method: confidential ? (row.token_endpoint_auth_method as ClientAuthMethod) : 'none',
     ...(row.scopes.length ? { scope: row.scopes.join(' ') } : {}),

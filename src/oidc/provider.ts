@@ -4,7 +4,7 @@ import { errors, interactionPolicy, Provider, type Configuration, type KoaContex
 import type { JWK } from 'jose';
 import { findAccountRow } from '../accounts/account-queries.ts';
 import { accountClaims, SCOPE_CLAIMS } from '../accounts/claims.ts';
-import { findApi } from '../apis/apis.ts';
+import { findApi, resourceServerInfo } from '../apis/apis.ts';
 import { findOidcClientMetadata } from '../clients/clients.ts';
 import type { Db } from '../db/connect.ts';
 import type { SecretBox } from '../security/secret-box.ts';
@@ -84,13 +84,7 @@ export function buildProvider(deps: ProviderDeps): Provider {
         async getResourceServerInfo(_ctx, resourceIndicator): Promise<ResourceServer> {
           const api = await findApi(db, resourceIndicator);
           if (!api) throw new errors.InvalidTarget('the requested resource is not a registered API');
-          return {
-            audience: api.resource,
-            scope: api.scopes.join(' '),
-            accessTokenTTL: api.access_token_ttl,
-            accessTokenFormat: 'jwt',
-            jwt: { sign: { alg: 'ES256' } },
-          };
+          return resourceServerInfo(api);
         },
       },
     },

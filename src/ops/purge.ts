@@ -1,0 +1,34 @@
+// Owns: the periodic purge of expired rows, for every room that keeps some (each room owns its
+// own DELETE). Every process runs it; running it twice at once is harmless. Unref'd timer.
+import type { Logger } from 'pino';
+import { purgeExpiredAccessTokens } from '../api/access-tokens.ts';
+import type { Db } from '../db/connect.ts';
+import { purgeThrottle } from '../messaging/index.ts';
+import { purgeExpiredPayloads } from '../oidc/adapter.ts';
+import { purgeExpiredLoginThrottle } from '../security/login-throttle-store.ts';
+import { purgeExpiredTokens } from '../verification/one-time-tokens.ts';
+
+const EVERY_MS = 10 * 60 * 1000;
+
+/** Purges every room's expired rows; returns the counts the rooms report. */
+export async function purgeExpired(db: Db): Promise<{ oidcPayloads: number; loginThrottle: number }> {
+  const [oidcPayloads, loginThrottle] = await Promise.all([
+    purgeExpiredPayloads(db),
+    purgeExpiredLoginThrottle(db),
+    purgeExpiredTokens(db),
+    purgeThrottle(db),
+    purgeExpiredAccessTokens(db),
+  ]);
+  return { oidcPayloads, loginThrottle };
+}
+
+/** Starts the purge loop; returns the function that stops it. */
+export function startPurging(db: Db, log: Logger): () => void {
+  const timer = setInterval(() => {
+    purgeExpired(db)
+      .then((counts) => Object.values(counts).some(Boolean) && log.info(counts, 'expired rows purged'))
+      .catch((err: unknown) => log.warn({ err }, 'purge of expired rows failed'));
+  }, EVERY_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
