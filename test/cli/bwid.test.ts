@@ -112,27 +112,20 @@ describe('bwid next to a running server', () => {
       const out = await runCli(['clients', 'create', '--type', 'service', '--name', 'live', '--json'], serverEnv);
       expect(out.code).toBe(0);
       const { client_id, client_secret } = JSON.parse(out.stdout ?? '') as { client_id: string; client_secret: string };
-      const res = await fetch(`${server.url}/token`, {
-        method: 'POST',
-        body: 'grant_type=client_credentials',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          authorization: `Basic ${Buffer.from(`${client_id}:${client_secret}`).toString('base64')}`,
-        },
-      });
-      expect(res.status).toBe(200);
+      const clientCredentials = () =>
+        fetch(`${server.url}/token`, {
+          method: 'POST',
+          body: 'grant_type=client_credentials',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            authorization: `Basic ${Buffer.from(`${client_id}:${client_secret}`).toString('base64')}`,
+          },
+        });
+      expect((await clientCredentials()).status).toBe(200);
       // Disabling is seen by the running server without a restart (within its client cache time).
       expect((await runCli(['clients', 'disable', client_id], serverEnv)).code).toBe(0);
       await new Promise((r) => setTimeout(r, CLIENT_CACHE_MS + 100));
-      const refused = await fetch(`${server.url}/token`, {
-        method: 'POST',
-        body: 'grant_type=client_credentials',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          authorization: `Basic ${Buffer.from(`${client_id}:${client_secret}`).toString('base64')}`,
-        },
-      });
-      expect(refused.status).toBe(401);
+      expect((await clientCredentials()).status).toBe(401);
     } finally {
       await server.stop();
       await server.testDb.drop();
