@@ -2,8 +2,7 @@
 // long for bcrypt, not one of the most common passwords, not the account's own email or phone.
 // No composition rules ("one digit, one symbol"): they push people to predictable patterns.
 import fs from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../paths.ts';
 
 export const PASSWORD_MIN_CHARS = 8;
 /** bcrypt only reads the first 72 bytes; longer passwords are refused rather than silently cut. */
@@ -27,7 +26,7 @@ let common: Set<string> | undefined;
 /** The bundled list (see the header of common-passwords.txt for its source), loaded once. */
 function commonPasswords(): Set<string> {
   if (!common) {
-    const file = path.join(path.dirname(fileURLToPath(import.meta.url)), 'common-passwords.txt');
+    const file = projectPath('src/security/common-passwords.txt');
     common = new Set(
       fs
         .readFileSync(file, 'utf8')

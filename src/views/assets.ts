@@ -3,10 +3,10 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Router from '@koa/router';
+import { projectPath } from '../paths.ts';
 
-const STATIC_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../static');
+const STATIC_DIR = projectPath('static');
 const TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
 
 type Asset = { href: string; body: Buffer; type: string };

@@ -3,7 +3,6 @@
 // Used by every browser page of the IdP, including the JSON API's few pages.
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import ejs from 'ejs';
 import type { Context } from 'koa';
 import { translator } from '../i18n/i18n.ts';
@@ -11,8 +10,9 @@ import { negotiateLocale } from '../i18n/negotiate.ts';
 import { csrfToken } from '../security/csrf.ts';
 import { assetHref } from './assets.ts';
 import { defaultSwitchHref, languageLinks } from './language.ts';
+import { projectPath } from '../paths.ts';
 
-export const VIEWS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../views');
+export const VIEWS_DIR = projectPath('views');
 
 export type PageOptions = {
   status?: number;
