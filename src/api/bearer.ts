@@ -14,7 +14,7 @@ import { ownApiResource } from './own-api.ts';
 export type BearerAuth = { sub: string; clientId: string; grantId: string; scopes: Set<string> };
 
 const unauthorized = (error = 'invalid_token', description?: string) =>
-  new ApiError(401, error === 'invalid_token' ? 'invalid_access_token' : error, {
+  new ApiError(401, error, {
     headers: { 'WWW-Authenticate': description === undefined ? 'Bearer' : `Bearer error="invalid_token", error_description="${description}"` },
   });
 

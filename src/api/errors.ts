@@ -60,7 +60,7 @@ export function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof AlreadyRegisteredError) return new ApiError(409, 'already_registered', { fields: err.fields });
   if (err instanceof AccountNotFoundError) return new ApiError(404, 'account_not_found');
   if (err instanceof AccountRateLimitedError || err instanceof TooManyRequestsError) return rateLimited(err.retryAfterSeconds);
-  if (err instanceof InvalidTokenError) return new ApiError(400, 'invalid_token');
+  if (err instanceof InvalidTokenError) return new ApiError(400, 'invalid_code');
   if (err instanceof z.ZodError) {
     const fields: FieldErrors = {};
     for (const issue of err.issues) {

@@ -50,7 +50,7 @@ export function addJsonRoutes(router: Router, deps: AppDeps): void {
   router.get('/profile', bearer, async (ctx) => {
     const auth = authOf(ctx);
     const account = await getAccount(accountsDeps, auth.sub);
-    if (!account) throw new ApiError(401, 'invalid_access_token');
+    if (!account) throw new ApiError(401, 'invalid_token');
     noStore(ctx);
     ctx.body = profileJson(account, await pendingContacts(deps, account), auth.scopes);
   });
@@ -129,7 +129,7 @@ export function addJsonRoutes(router: Router, deps: AppDeps): void {
   router.post('/verify/resend', bearer, async (ctx) => {
     const auth = authOf(ctx);
     const account = await getAccount(accountsDeps, auth.sub);
-    if (!account) throw new ApiError(401, 'invalid_access_token');
+    if (!account) throw new ApiError(401, 'invalid_token');
     const sent = await resendVerification(deps, auth.sub, account.locale);
     noStore(ctx);
     ctx.status = 202;

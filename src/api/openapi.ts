@@ -29,7 +29,7 @@ const error = (description: string) => ({ description, ...json(ref('Error')) });
 const bearer = [{ bearerAuth: [] }];
 
 const E400 = error('Invalid input (`invalid_request` with `fields`, or `invalid_json`).');
-const E401 = error('Missing, invalid, expired or revoked access token (`invalid_access_token`).');
+const E401 = error('Missing, invalid, expired or revoked access token (`invalid_token`, RFC 6750).');
 const E429 = error('Too many requests (`rate_limited`); see Retry-After.');
 
 /** JSON endpoints of this API: [method, path] -> operation. Tests compare this with the router. */

@@ -100,7 +100,7 @@ export function addPageRoutes(router: Router, deps: AppDeps): void {
       await resetPassword(deps, { token, password: str(f['password']), ...(phone ? { phone_number: phone } : {}) }, { ip: ctx.ip });
     } catch (err) {
       if (err instanceof InvalidTokenError) {
-        if (phone) return again(400, { fieldErrors: { code: translator(negotiateLocale(ctx))('api:errors.invalid_token') } });
+        if (phone) return again(400, { fieldErrors: { code: translator(negotiateLocale(ctx))('api:errors.invalid_code') } });
         return message(ctx, 'reset_invalid', { status: 400, backHref: '/password/forgot', backKey: 'api:pages.reset.start_again' });
       }
       if (err instanceof AccountInputError) return again(400, { fieldErrors: fieldErrors(ctx, err.fields) });
@@ -131,7 +131,7 @@ export function addPageRoutes(router: Router, deps: AppDeps): void {
       await confirmPhone(deps, { phone_number: values.phone_number, code: str(f['code']), ip: ctx.ip });
     } catch (err) {
       if (err instanceof InvalidTokenError) {
-        return page(ctx, 'verify-phone', { values, fieldErrors: { code: translator(negotiateLocale(ctx))('api:errors.invalid_token') } }, { status: 400 });
+        return page(ctx, 'verify-phone', { values, fieldErrors: { code: translator(negotiateLocale(ctx))('api:errors.invalid_code') } }, { status: 400 });
       }
       if (err instanceof AccountInputError) return page(ctx, 'verify-phone', { values, fieldErrors: fieldErrors(ctx, err.fields) }, { status: 400 });
       if (err instanceof AlreadyRegisteredError) return message(ctx, 'verify_taken', { status: 409, backHref: '/account', backKey: 'api:pages.to_account' });

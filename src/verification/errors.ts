@@ -3,7 +3,7 @@
 /** The link or code is unknown, expired, already used, or guessed at too often. */
 export class InvalidTokenError extends Error {
   override name = 'InvalidTokenError';
-  readonly error = 'invalid_token';
+  readonly error = 'invalid_code';
   constructor() {
     super('the link or code is invalid, expired or already used');
   }

@@ -239,8 +239,8 @@ describe('GET /profile and PATCH /update', () => {
     const forged = `${h}.${p}.${'A'.repeat(86)}`;
     const res = await call(server, 'GET', '/profile', undefined, bearer(forged));
     expect(res.status).toBe(401);
-    expect(res.json['error']).toBe('invalid_access_token');
-    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect(res.json['error']).toBe('invalid_token');
+    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/); // RFC 6750 3.1
     // An ID token is not an access token.
     expect((await call(server, 'GET', '/profile', undefined, bearer(json['id_token'] as string))).status).toBe(401);
   });

@@ -87,13 +87,13 @@ describe('POST /password/reset', () => {
     expect((await call(server, 'GET', '/profile', undefined, bearer(at))).json['email_verified']).toBe(true);
   });
 
-  it('refuses a reused link (400 invalid_token)', async () => {
+  it('refuses a reused link (400 invalid_code)', async () => {
     const { email } = await register(server);
     const token = await resetLink(email);
     expect((await call(server, 'POST', '/password/reset', { token, password: NEW_PASSWORD })).status).toBe(204);
     const again = await call(server, 'POST', '/password/reset', { token, password: 'yet another good one 9' });
     expect(again.status).toBe(400);
-    expect(again.json['error']).toBe('invalid_token');
+    expect(again.json['error']).toBe('invalid_code');
     expect((await login(server, clientId, email, NEW_PASSWORD)).status).toBe(200);
   });
 
@@ -108,7 +108,7 @@ describe('POST /password/reset', () => {
       .execute();
     const res = await call(server, 'POST', '/password/reset', { token, password: NEW_PASSWORD });
     expect(res.status).toBe(400);
-    expect(res.json['error']).toBe('invalid_token');
+    expect(res.json['error']).toBe('invalid_code');
     expect((await login(server, clientId, email)).status).toBe(200);
   });
 
@@ -141,7 +141,7 @@ describe('POST /password/reset', () => {
     const sms = (await outbox(server, phone)).find((m) => m.template === 'password_reset');
     const code = smsCode(sms?.content?.text ?? '');
     const wrong = code === '000000' ? '111111' : '000000';
-    expect((await call(server, 'POST', '/password/reset', { token: wrong, phone_number: phone, password: NEW_PASSWORD })).json['error']).toBe('invalid_token');
+    expect((await call(server, 'POST', '/password/reset', { token: wrong, phone_number: phone, password: NEW_PASSWORD })).json['error']).toBe('invalid_code');
     // A code alone (without the number) is not enough.
     expect((await call(server, 'POST', '/password/reset', { token: code, password: NEW_PASSWORD })).status).toBe(400);
     expect((await call(server, 'POST', '/password/reset', { token: code, phone_number: '7712345', password: NEW_PASSWORD })).status).toBe(204);
@@ -158,7 +158,7 @@ describe('POST /password/reset', () => {
       await call(server, 'POST', '/password/reset', { token: guess, phone_number: phone, password: NEW_PASSWORD });
     }
     const res = await call(server, 'POST', '/password/reset', { token: code, phone_number: phone, password: NEW_PASSWORD });
-    expect(res.json['error']).toBe('invalid_token');
+    expect(res.json['error']).toBe('invalid_code');
   });
 
   it('limits requests per IP with 429 and Retry-After', async () => {

@@ -32,15 +32,15 @@ describe('email verification', () => {
     const claims = JSON.parse(Buffer.from(id.split('.')[1] as string, 'base64url').toString()) as Record<string, unknown>;
     expect(claims['email_verified']).toBe(true);
     // Used once.
-    expect((await call(server, 'POST', '/verify/email', { token })).json['error']).toBe('invalid_token');
+    expect((await call(server, 'POST', '/verify/email', { token })).json['error']).toBe('invalid_code');
     const again = await fetch(`${server.url}/verify/email?token=${token}`, { headers: { accept: 'text/html' } });
     expect(again.status).toBe(400);
   });
 
-  it('refuses unknown tokens (JSON 400 invalid_token, in Samoan when asked)', async () => {
+  it('refuses unknown tokens (JSON 400 invalid_code, in Samoan when asked)', async () => {
     const res = await call(server, 'POST', '/verify/email', { token: 'x'.repeat(43) }, { 'accept-language': 'sm' });
     expect(res.status).toBe(400);
-    expect(res.json['error']).toBe('invalid_token');
+    expect(res.json['error']).toBe('invalid_code');
     expect(typeof res.json['error_description']).toBe('string');
   });
 
@@ -66,7 +66,7 @@ describe('phone verification', () => {
     const phone = '+6857601111';
     const code = smsCode((await outbox(server, phone))[0]?.content?.text ?? '');
     const wrong = await call(server, 'POST', '/verify/phone', { phone_number: phone, code: code === '123456' ? '654321' : '123456' });
-    expect(wrong.json['error']).toBe('invalid_token');
+    expect(wrong.json['error']).toBe('invalid_code');
     expect((await call(server, 'POST', '/verify/phone', { phone_number: '7601111', code })).status).toBe(204);
     const row = await server.database.db.selectFrom('accounts').select('phone_number_verified').where('id', '=', sub).executeTakeFirstOrThrow();
     expect(row.phone_number_verified).toBe(true);
