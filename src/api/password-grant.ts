@@ -10,6 +10,7 @@ import { verifyPassword, type Account } from '../accounts/index.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connect.ts';
 import { FIRST_PARTY_PASSWORD_GRANT } from '../clients/client-input.ts';
+import { isFirstPartyClient } from '../clients/clients.ts';
 import { resourceServerInfo } from '../apis/apis.ts';
 import { ensureOwnApi } from './own-api.ts';
 
@@ -22,7 +23,6 @@ const KNOWN_SCOPES = new Set(['openid', 'offline_access', 'profile', 'email', 'p
 
 export type GrantDeps = { config: Config; db: Db };
 
-export const isFirstParty = (client: object) => (client as Record<string, unknown>)['urn:bwid:first_party'] === true;
 
 /** The claims oidc-provider's account object hands out, from the accounts contract's Account. */
 function oidcAccount(a: Account) {
@@ -47,7 +47,7 @@ export function passwordGrantHandler(deps: GrantDeps) {
 
   return async function passwordGrant(ctx: TokenEndpointGrantContext): Promise<void> {
     const { provider, client, params } = ctx.oidc;
-    if (!isFirstParty(client)) {
+    if (!isFirstPartyClient(client)) {
       throw new errors.UnauthorizedClient('only first-party apps may sign people in with a password');
     }
     const username = params['username'];

@@ -156,6 +156,10 @@ function metadataCacheFor(db: Db): MetadataCache {
   return cache;
 }
 
+/** Whether an oidc-provider Client (built from findOidcClientMetadata) is first-party. */
+export const isFirstPartyClient = (client: object): boolean =>
+  (client as Record<string, unknown>)['urn:bwid:first_party'] === true;
+
 /** The metadata oidc-provider sees; undefined for unknown or disabled clients. */
 export async function findOidcClientMetadata(db: Db, box: SecretBox, clientId: string): Promise<ClientMetadata | undefined> {
   const cache = metadataCacheFor(db);

@@ -5,7 +5,7 @@ import type { JWK } from 'jose';
 import { findAccountRow } from '../accounts/account-queries.ts';
 import { accountClaims, SCOPE_CLAIMS } from '../accounts/claims.ts';
 import { findApi, resourceServerInfo } from '../apis/apis.ts';
-import { findOidcClientMetadata } from '../clients/clients.ts';
+import { findOidcClientMetadata, isFirstPartyClient } from '../clients/clients.ts';
 import type { Db } from '../db/connect.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 import { PostgresAdapter } from './adapter.ts';
@@ -36,7 +36,6 @@ export type ProviderDeps = {
   trustProxy: boolean;
 };
 
-const isFirstParty = (client: { [key: string]: unknown } | undefined) => client?.['urn:bwid:first_party'] === true;
 
 export function buildProvider(deps: ProviderDeps): Provider {
   const { db, box } = deps;
@@ -98,7 +97,7 @@ export function buildProvider(deps: ProviderDeps): Provider {
       if (!client || !session?.accountId) return undefined;
       const grantId = (result?.consent as { grantId?: string } | undefined)?.grantId ?? session.grantIdFor(client.clientId);
       const grant = grantId ? await ctx.oidc.provider.Grant.find(grantId) : undefined;
-      if (!isFirstParty(client as unknown as Record<string, unknown>)) return grant;
+      if (!isFirstPartyClient(client)) return grant;
       // First-party apps: consent is implied; grant exactly what was asked for.
       const firstParty = grant ?? new ctx.oidc.provider.Grant({ clientId: client.clientId, accountId: session.accountId });
       const scope = ctx.oidc.params?.scope;
