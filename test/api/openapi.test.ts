@@ -1,11 +1,8 @@
 // The API description: /openapi.json validates as OpenAPI 3.1; every route it names exists;
 // every JSON route of the API router is in it; /docs (Swagger UI from our own origin, no CDN)
 // renders in Chromium under its CSP and lists the endpoints.
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Validator, type SpecData } from '@seriousme/openapi-schema-validator';
-import { chromium } from 'playwright-core';
+import { browserTestsEnabled, launchChromium } from '../support/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '../../src/api/routes.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
@@ -58,13 +55,9 @@ describe('/openapi.json', () => {
   });
 });
 
-describe('/docs', () => {
+describe.runIf(browserTestsEnabled)('/docs', () => {
   it('renders Swagger UI in Chromium from our origin only and lists the endpoints', async () => {
-    const ctx = await chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'chr-')), {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    const ctx = await launchChromium();
     try {
       const page = await ctx.newPage();
       const foreign: string[] = [];

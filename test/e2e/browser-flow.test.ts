@@ -5,18 +5,17 @@
 // prompt=create and "use another account". Screenshots of every page at 360 and 1280 px go
 // to test/artifacts/ (gitignored).
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLAIM_NS } from '../../src/accounts/claims.ts';
 import { createClient } from '../../src/clients/clients.ts';
 import { translator } from '../../src/i18n/i18n.ts';
+import { browserTestsEnabled, launchChromium } from '../support/chromium.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { RelyingParty } from './relying-party.ts';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../artifacts');
-const CHROMIUM = '/usr/bin/chromium';
 const WIDTHS = [360, 1280] as const;
 
 let server: TestServer;
@@ -41,10 +40,7 @@ afterAll(async () => {
 });
 
 async function launch(lang: string): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(fs.mkdtempSync(path.join(os.tmpdir(), 'chr-')), {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  return launchChromium({
     // Every page must work without JavaScript: the whole test runs with it off.
     javaScriptEnabled: false,
     viewport: { width: 360, height: 800 },
@@ -53,7 +49,7 @@ async function launch(lang: string): Promise<BrowserContext> {
 }
 
 for (const lang of ['en', 'sm'] as const) {
-  describe(`hosted pages in a real browser (${lang})`, () => {
+  describe.runIf(browserTestsEnabled)(`hosted pages in a real browser (${lang})`, () => {
     const t = translator(lang);
     const en = translator('en');
     let context: BrowserContext;
