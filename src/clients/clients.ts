@@ -160,6 +160,10 @@ function metadataCacheFor(db: Db): MetadataCache {
 export const isFirstPartyClient = (client: object): boolean =>
   (client as Record<string, unknown>)['urn:bwid:first_party'] === true;
 
+/** The registration type of an oidc-provider Client. */
+export const clientTypeOf = (client: object): ClientType | undefined =>
+  (client as Record<string, unknown>)['urn:bwid:client_type'] as ClientType | undefined;
+
 /** The metadata oidc-provider sees; undefined for unknown or disabled clients. */
 export async function findOidcClientMetadata(db: Db, box: SecretBox, clientId: string): Promise<ClientMetadata | undefined> {
   const cache = metadataCacheFor(db);

@@ -5,7 +5,7 @@ import type { JWK } from 'jose';
 import { findAccountRow } from '../accounts/account-queries.ts';
 import { accountClaims, SCOPE_CLAIMS } from '../accounts/claims.ts';
 import { findApi, resourceServerInfo } from '../apis/apis.ts';
-import { findOidcClientMetadata, isFirstPartyClient } from '../clients/clients.ts';
+import { clientTypeOf, findOidcClientMetadata, isFirstPartyClient } from '../clients/clients.ts';
 import type { Db } from '../db/connect.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 import { PostgresAdapter } from './adapter.ts';
@@ -69,8 +69,23 @@ export function buildProvider(deps: ProviderDeps): Provider {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
-      revocation: { enabled: true },
+      introspection: {
+        enabled: true,
+        // A client may always introspect its own tokens; other clients' tokens only a `service`
+        // client (an API checking the tokens it receives). Anything else reads as inactive.
+        allowedPolicy: async (_ctx, caller, token) =>
+          token.clientId === caller.clientId || clientTypeOf(caller) === 'service',
+      },
+      revocation: {
+        enabled: true,
+        // RFC 7009 2.1: only the client the token was issued to may revoke it. Public clients
+        // learn nothing from a refusal (their request simply does nothing).
+        allowedPolicy: async (_ctx, caller, token) => {
+          if (token.clientId === caller.clientId) return true;
+          if (caller.clientAuthMethod === 'none') return false;
+          throw new errors.InvalidRequest('client is not authorized to revoke the presented token');
+        },
+      },
       userinfo: { enabled: true },
       // Proof-of-possession is not offered yet; advertising it would promise what we do not test.
       dPoP: { enabled: false },

@@ -61,6 +61,21 @@ describe('client credentials', () => {
     });
   });
 
+  it('lets only the token\'s own client or a service client introspect it, and only its own client revoke it', async () => {
+    const { access_token } = await oidc.clientCredentialsGrant(config);
+    const web = await createClient(server.database.db, server.box, { name: 'web', redirectUris: ['https://web.example.test/cb'] });
+    const other = await createClient(server.database.db, server.box, { name: 'api', type: 'service' });
+    const as = (c: { client: { client_id: string }; clientSecret?: string }) =>
+      `Basic ${Buffer.from(`${c.client.client_id}:${c.clientSecret}`).toString('base64')}`;
+    const introspect = async (auth: string) =>
+      ((await (await fetch(`${server.url}/token/introspection`, { method: 'POST', body: new URLSearchParams({ token: access_token }), headers: { authorization: auth } })).json()) as { active: boolean }).active;
+    expect(await introspect(as(web))).toBe(false);
+    expect(await introspect(as(other))).toBe(true);
+    const revoke = await fetch(`${server.url}/token/revocation`, { method: 'POST', body: new URLSearchParams({ token: access_token }), headers: { authorization: as(other) } });
+    expect(revoke.status).toBe(400);
+    expect(await introspect(as(other))).toBe(true);
+  });
+
   it('refuses a wrong secret with invalid_client', async () => {
     const bad = await oidc.discovery(new URL(server.url), config.clientMetadata().client_id, undefined, oidc.ClientSecretBasic('wrong'), {
       execute: [oidc.allowInsecureRequests],
