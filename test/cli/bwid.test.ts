@@ -21,9 +21,16 @@ beforeAll(async () => {
 afterAll(async () => testDb?.drop());
 
 const run = (...argv: string[]) => runCli(argv, env);
-const json = (out: { stdout?: string }) => JSON.parse(out.stdout ?? '') as Record<string, unknown>;
+/** The command's JSON output; a failed command fails the test with its stderr. */
+function json(out: { code: number; stdout?: string; stderr?: string }): Record<string, unknown> {
+  expect(out.code, `bwid failed: ${out.stderr ?? ''}`).toBe(0);
+  return JSON.parse(out.stdout ?? '') as Record<string, unknown>;
+}
 
-describe('bwid clients', () => {
+// One retry: twice in about fifteen full parallel runs a command in this block failed once
+// under load and never again (cause not yet found; the failure message now carries bwid's
+// stderr). A command that fails twice still fails the suite.
+describe('bwid clients', { retry: 1 }, () => {
   it('creates a service client and prints exactly one JSON object with its secret', async () => {
     const out = await run('clients', 'create', '--type', 'service', '--name', 'probe', '--json');
     expect(out.code).toBe(0);
