@@ -1,9 +1,9 @@
 // Owns: the api_resources table: APIs (RFC 8707 resource servers) that receive JWT access
 // tokens (RFC 9068). Small enough that its SQL lives here too.
-import { LRUCache } from 'lru-cache';
 import { z } from 'zod';
 import type { Selectable } from 'kysely';
 import type { Db } from '../db/connect.ts';
+import { lookupCache } from '../db/lookup-cache.ts';
 import type { ApiResourcesTable } from '../db/schema.ts';
 
 export class ApiInputError extends Error {
@@ -43,7 +43,7 @@ export async function createApi(db: Db, input: z.input<typeof createApiInput>): 
     .returningAll()
     .executeTakeFirst();
   if (!row) throw new ApiInputError(`resource: ${a.resource} is already registered`);
-  apiCacheFor(db).delete(row.resource);
+  apiCache.forget(db, row.resource);
   return toView(row);
 }
 
@@ -52,14 +52,8 @@ export const listApis = async (db: Db) =>
 
 // Looked up on every token request that names a resource: cached briefly, like clients.
 // Changes made through this process clear its entry at once; other processes see them
-// within API_CACHE_MS.
-const API_CACHE_MS = 2000;
-const apiCaches = new WeakMap<Db, LRUCache<string, { api: ApiView | null }>>(); // one per database handle
-function apiCacheFor(db: Db) {
-  let cache = apiCaches.get(db);
-  if (!cache) apiCaches.set(db, (cache = new LRUCache({ max: 1000, ttl: API_CACHE_MS })));
-  return cache;
-}
+// within 2 s.
+const apiCache = lookupCache<ApiView>({ max: 1000, ttlMs: 2000 });
 
 /** How oidc-provider issues tokens for this API: RFC 9068 JWTs, ES256, the API's own TTL. */
 export function resourceServerInfo(api: ApiView) {
@@ -72,18 +66,15 @@ export function resourceServerInfo(api: ApiView) {
   };
 }
 
-export async function findApi(db: Db, resource: string): Promise<ApiView | undefined> {
-  const apiCache = apiCacheFor(db);
-  const cached = apiCache.get(resource);
-  if (cached) return cached.api ?? undefined;
-  const row = await db.selectFrom('api_resources').selectAll().where('resource', '=', resource).executeTakeFirst();
-  const api = row && toView(row);
-  apiCache.set(resource, { api: api ?? null });
-  return api;
+export function findApi(db: Db, resource: string): Promise<ApiView | undefined> {
+  return apiCache.get(db, resource, async () => {
+    const row = await db.selectFrom('api_resources').selectAll().where('resource', '=', resource).executeTakeFirst();
+    return row && toView(row);
+  });
 }
 
 export async function deleteApi(db: Db, resource: string): Promise<boolean> {
   const r = await db.deleteFrom('api_resources').where('resource', '=', resource).executeTakeFirst();
-  apiCacheFor(db).delete(resource);
+  apiCache.forget(db, resource);
   return Number(r.numDeletedRows) > 0;
 }

@@ -10,7 +10,7 @@ import { EmbeddedDatabaseBusyError } from '../db/embedded-lock.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { SecretBox } from '../security/secret-box.ts';
 import { resolveSecretsKey } from '../security/secrets-key.ts';
-import { commands, NotFoundError, UsageError } from './commands.ts';
+import { commands, UsageError } from './commands.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 const many = { type: 'string', multiple: true } as const;
@@ -110,7 +110,6 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
   } catch (err) {
     const message = `bwid ${resolved.name}: ${(err as Error).message}`;
     if (err instanceof UsageError || err instanceof ClientInputError || err instanceof ApiInputError) return { code: 2, stderr: message };
-    if (err instanceof NotFoundError) return { code: 1, stderr: message };
     return { code: 1, stderr: message };
   } finally {
     await handle.close();

@@ -3,8 +3,8 @@
 import crypto from 'node:crypto';
 import type { ClientAuthMethod, ClientMetadata } from 'oidc-provider';
 import type { z } from 'zod';
-import { LRUCache } from 'lru-cache';
 import type { Db } from '../db/connect.ts';
+import { lookupCache } from '../db/lookup-cache.ts';
 import type { ClientType } from '../db/schema.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 import {
@@ -145,16 +145,9 @@ export const deleteClient = deleteClientRow;
 /**
  * oidc-provider looks the client up on every request. A short cache takes that query off the
  * hot path; every process still sees a change (or a disabled client) within CLIENT_CACHE_MS.
- * Unknown ids are cached too, in a bounded LRU, so a flood of made-up ids costs no queries.
  */
 export const CLIENT_CACHE_MS = 2000;
-type MetadataCache = LRUCache<string, { metadata: ClientMetadata | null }>;
-const metadataCaches = new WeakMap<Db, MetadataCache>(); // one per database handle
-function metadataCacheFor(db: Db): MetadataCache {
-  let cache = metadataCaches.get(db);
-  if (!cache) metadataCaches.set(db, (cache = new LRUCache({ max: 5000, ttl: CLIENT_CACHE_MS })));
-  return cache;
-}
+const metadataCache = lookupCache<ClientMetadata>({ max: 5000, ttlMs: CLIENT_CACHE_MS });
 
 /** Whether an oidc-provider Client (built from findOidcClientMetadata) is first-party. */
 export const isFirstPartyClient = (client: object): boolean =>
@@ -165,13 +158,8 @@ export const clientTypeOf = (client: object): ClientType | undefined =>
   (client as Record<string, unknown>)['urn:bwid:client_type'] as ClientType | undefined;
 
 /** The metadata oidc-provider sees; undefined for unknown or disabled clients. */
-export async function findOidcClientMetadata(db: Db, box: SecretBox, clientId: string): Promise<ClientMetadata | undefined> {
-  const cache = metadataCacheFor(db);
-  const cached = cache.get(clientId);
-  if (cached) return cached.metadata ?? undefined;
-  const metadata = await loadOidcClientMetadata(db, box, clientId);
-  cache.set(clientId, { metadata: metadata ?? null });
-  return metadata;
+export function findOidcClientMetadata(db: Db, box: SecretBox, clientId: string): Promise<ClientMetadata | undefined> {
+  return metadataCache.get(db, clientId, () => loadOidcClientMetadata(db, box, clientId));
 }
 
 async function loadOidcClientMetadata(db: Db, box: SecretBox, clientId: string): Promise<ClientMetadata | undefined> {

@@ -1,7 +1,6 @@
 // Owns: the live Provider instance. oidc-provider takes its keys at construction, so when the
 // signing keys change (rotation, a pending key activating) a new Provider is built from the
 // same database and swapped in; no restart, at most KEY_REFRESH_SECONDS late.
-import compose from 'koa-compose';
 import mount from 'koa-mount';
 import type { Middleware } from 'koa';
 import type { Provider } from 'oidc-provider';
@@ -80,7 +79,7 @@ export class ProviderRuntime {
     provider.on('grant.error', rfc6749GrantErrors);
     for (const extend of this.deps.extensions ?? []) extend(provider);
     this.#provider = provider;
-    this.#mounted = compose([mount(provider)]);
+    this.#mounted = mount(provider);
     if (this.#fingerprint) this.deps.log.info({ kids: jwks.map((k) => k.kid) }, 'signing keys reloaded');
     this.#fingerprint = fingerprint;
     return true;

@@ -1,0 +1,34 @@
+// Owns: short-lived caches of hot lookups (rows read on every token request), one per
+// database handle so that two servers in one process never share entries. Misses are cached
+// too, so a flood of made-up keys costs no queries; size is bounded (LRU).
+import { LRUCache } from 'lru-cache';
+import type { Db } from './connect.ts';
+
+export type LookupCache<V> = {
+  /** The cached value for key, or what load() returns (cached, found or not). */
+  get(db: Db, key: string, load: () => Promise<V | undefined>): Promise<V | undefined>;
+  /** Drops key, so this process sees a change it made itself at once. */
+  forget(db: Db, key: string): void;
+};
+
+export function lookupCache<V extends object>(opts: { max: number; ttlMs: number }): LookupCache<V> {
+  const caches = new WeakMap<Db, LRUCache<string, { value: V | undefined }>>();
+  const cacheFor = (db: Db) => {
+    let cache = caches.get(db);
+    if (!cache) caches.set(db, (cache = new LRUCache({ max: opts.max, ttl: opts.ttlMs })));
+    return cache;
+  };
+  return {
+    async get(db, key, load) {
+      const cache = cacheFor(db);
+      const hit = cache.get(key);
+      if (hit) return hit.value;
+      const value = await load();
+      cache.set(key, { value });
+      return value;
+    },
+    forget(db, key) {
+      caches.get(db)?.delete(key);
+    },
+  };
+}
