@@ -1,31 +1,21 @@
 // Owns: assembling the Koa application: request context, error boundary, security headers,
-// our own routes, then oidc-provider last (it owns every path we do not).
+// health and metrics, our own routers, then oidc-provider last (it owns every path we do not).
 // Body parsing happens inside our routers only: oidc-provider parses its own bodies.
 import Koa from 'koa';
-import type { Logger } from 'pino';
-import { accountRoutes } from './account/routes.ts';
-import { apiRoutes } from './api/routes.ts';
-import type { Config } from './config.ts';
-import type { Db } from './db/connect.ts';
-import { interactionRoutes } from './interaction/routes.ts';
-import type { ProviderRuntime } from './oidc/provider-runtime.ts';
+import type { Deps } from './deps.ts';
 import { errorBoundary } from './ops/error-boundary.ts';
 import { healthRoutes } from './ops/health.ts';
 import { createMetrics, metricsRoute } from './ops/metrics.ts';
 import { requestContext } from './ops/request-context.ts';
 import { securityHeaders } from './security/headers.ts';
-import type { SecretBox } from './security/secret-box.ts';
+import { accountRoutes } from './web/account-area/routes.ts';
+import { apiRoutes } from './web/api/routes.ts';
+import { interactionRoutes } from './web/interaction/routes.ts';
+import { assetRoutes } from './web/pages/assets.ts';
+import { languageRoutes } from './web/pages/language.ts';
+import { recoveryRoutes } from './web/recovery/routes.ts';
 
-/** Everything a route module may use. */
-export type AppDeps = {
-  config: Config;
-  db: Db;
-  box: SecretBox;
-  runtime: ProviderRuntime;
-  log: Logger;
-};
-
-export function buildApp(deps: AppDeps): Koa {
+export function buildApp(deps: Deps): Koa {
   const app = new Koa();
   app.proxy = deps.config.trustProxy;
   app.keys = deps.runtime.cookieKeys;
@@ -38,7 +28,9 @@ export function buildApp(deps: AppDeps): Koa {
   app.use(healthRoutes(deps.db));
   app.use(metricsRoute(metrics, { production: deps.config.env === 'production', token: deps.config.metricsToken }));
 
-  for (const router of [interactionRoutes(deps), accountRoutes(deps), apiRoutes(deps)]) {
+  // Recovery pages before the API: they take the form posts of paths the API shares.
+  const routers = [assetRoutes(), languageRoutes(), interactionRoutes(deps), accountRoutes(deps), recoveryRoutes(deps), apiRoutes(deps).router];
+  for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

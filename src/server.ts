@@ -3,17 +3,17 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import { apiProviderExtensions } from './api/provider-extensions.ts';
 import { buildApp } from './app.ts';
 import type { Config } from './config.ts';
 import { connectDatabase, type DatabaseHandle } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
-import { ProviderRuntime } from './oidc/provider-runtime.ts';
-import { ensureOwnApi } from './api/own-api.ts';
+import type { Deps } from './deps.ts';
 import { messageDelivery, stopMessageDelivery } from './messaging/index.ts';
+import { ensureOwnApi } from './oidc/own-api.ts';
+import { ProviderRuntime } from './oidc/provider-runtime.ts';
 import { createLogger } from './ops/logger.ts';
 import { startPurging } from './ops/purge.ts';
-import { SecretBox } from './security/secret-box.ts';
+import { deriveKey, SecretBox } from './security/secret-box.ts';
 import { resolveSecretsKey } from './security/secrets-key.ts';
 
 export type RunningServer = {
@@ -23,14 +23,19 @@ export type RunningServer = {
   runtime: ProviderRuntime;
   box: SecretBox;
   log: Logger;
+  /** What every room of this server was given (built once, here). */
+  deps: Deps;
   close(): Promise<void>;
 };
 
 export async function startServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
-  const box = new SecretBox(resolveSecretsKey(config, log));
+  const secretsKey = resolveSecretsKey(config, log);
+  const box = new SecretBox(secretsKey);
+  const tokenKey = deriveKey(secretsKey, 'one-time-tokens v1');
   const database = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log, role: 'server' });
   let server: http.Server | undefined;
   let runtime: ProviderRuntime | undefined;
+  let deps: Deps | undefined;
   try {
     const applied = await migrateToLatest(database.db);
     if (applied.length) log.info({ applied }, 'migrations applied');
@@ -41,12 +46,13 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       box,
       log,
       refreshSeconds: config.keyRefreshSeconds,
-      extensions: apiProviderExtensions({ config, db: database.db }),
+      bcryptCost: config.bcryptCost,
     });
     // The IdP's own API (audience of POST /login tokens) exists before the first token request.
     await ensureOwnApi(database.db, config.issuer);
-    const app = buildApp({ config, db: database.db, box, runtime, log });
-    messageDelivery({ config, db: database.db, box, log }); // starts this process's outbox loop
+    deps = { config, db: database.db, box, log, bcryptCost: config.bcryptCost, tokenKey, runtime };
+    const app = buildApp(deps);
+    messageDelivery(deps); // starts this process's outbox loop
     server = http.createServer(app.callback());
     // Slow clients on slow networks are normal; idle sockets are not kept forever.
     server.keepAliveTimeout = 65_000;
@@ -71,6 +77,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   const url = config.port === 0 ? `${issuerUrl.protocol}//${issuerUrl.hostname}:${port}` : config.issuer;
   const httpServer = server;
   const rt = runtime;
+  const builtDeps = deps as Deps;
   let closing: Promise<void> | undefined;
 
   return {
@@ -80,6 +87,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     runtime: rt,
     box,
     log,
+    deps: builtDeps,
     close() {
       closing ??= (async () => {
         stopPurging();

@@ -1,35 +1,18 @@
-// Owns: how an account becomes OpenID Connect claims, per scope. Standard claim names where
-// OIDC Core has one; our extra profile fields under collision-resistant (URI) names.
-import type { AccountRow } from './account-queries.ts';
-
-export const CLAIM_NS = 'https://id.bytewatchers.ws/claims/';
-
-export const SCOPE_CLAIMS = {
-  openid: ['sub'],
-  profile: [
-    'name',
-    'given_name',
-    'family_name',
-    'nickname',
-    'locale',
-    'updated_at',
-    `${CLAIM_NS}matai_title`,
-    `${CLAIM_NS}village`,
-    `${CLAIM_NS}district`,
-  ],
-  email: ['email', 'email_verified'],
-  phone: ['phone_number', 'phone_number_verified'],
-} as const;
+// Owns: how an account becomes OpenID Connect claims. Standard claim names where OIDC Core
+// has one; our extra profile fields under collision-resistant (URI) names. Which scope
+// releases which claim is the protocol's list (src/oidc/scopes.ts).
+import { CLAIM_NS } from '../oidc/scopes.ts';
+import type { Account } from './types.ts';
 
 /** Full display name: matai title first, as it is said in Samoa, then given and family names. */
-export function displayName(a: Pick<AccountRow, 'matai_title' | 'given_name' | 'family_name'>): string {
+export function displayName(a: Pick<Account, 'matai_title' | 'given_name' | 'family_name'>): string {
   return [a.matai_title, a.given_name, a.family_name].filter(Boolean).join(' ');
 }
 
 /** Every claim the account can give; oidc-provider filters them by granted scopes and claims. */
-export function accountClaims(a: AccountRow): Record<string, unknown> {
-  const claims: Record<string, unknown> = {
-    sub: a.id,
+export function accountClaims(a: Account): Record<string, unknown> & { sub: string } {
+  const claims: Record<string, unknown> & { sub: string } = {
+    sub: a.sub,
     name: displayName(a),
     given_name: a.given_name,
     family_name: a.family_name ?? undefined,

@@ -3,7 +3,8 @@ import { loginThrottle } from '../security/login-throttle.ts';
 import { checkPasswordPolicy } from '../security/password-policy.ts';
 import { comparePassword, hashPassword } from '../security/password-hash.ts';
 import { findAccountRow, replacePasswordHash } from './account-queries.ts';
-import { AccountInputError, AccountNotFoundError, AccountRateLimitedError } from './errors.ts';
+import { RateLimitedError } from '../domain-error.ts';
+import { AccountInputError, AccountNotFoundError } from './errors.ts';
 import { changePasswordShape, parseFields } from './input.ts';
 import type { AccountsDeps, FieldErrorCode } from './types.ts';
 
@@ -34,7 +35,7 @@ export async function changePassword(
   const throttle = loginThrottle(deps.db);
   const keys = { account: `a:${row.id}` };
   const reservation = await throttle.reserve(keys);
-  if (!reservation.ok) throw new AccountRateLimitedError(reservation.retryAfterSeconds);
+  if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds);
   const hash = row.password_hash;
   if (!hash || !(await comparePassword(values.current_password, hash, deps.bcryptCost))) {
     await throttle.failed(keys, reservation.attempt);

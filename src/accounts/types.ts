@@ -1,7 +1,8 @@
 // Owns: the public shapes of the accounts domain (the contract other rooms code against).
-import type { Db } from '../db/connect.ts';
+import type { Deps } from '../deps.ts';
 
-export type AccountsDeps = { db: Db; bcryptCost: number };
+/** What the accounts room needs from the server (inside a transaction, `db` is the transaction). */
+export type AccountsDeps = Pick<Deps, 'db' | 'bcryptCost'>;
 
 /** An account as the rest of the system sees it: no password hash, no disabled flag. */
 export type Account = {

@@ -8,13 +8,11 @@ export const CLIENT_TYPES = ['web', 'spa', 'native', 'service'] as const satisfi
 export const CONFIDENTIAL_AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt'] as const;
 
 /**
- * The grant type behind POST /login (src/api/password-grant.ts). Registered in the metadata of
+ * The grant type behind POST /login (src/oidc/grants/password.ts). Registered in the metadata of
  * first-party user-facing clients only, so oidc-provider refuses it to every other client.
  */
 export const FIRST_PARTY_PASSWORD_GRANT = 'urn:bytewatchers:params:oauth:grant-type:password';
 
-/** Scopes a user-facing client may ask for unless told otherwise. */
-export const DEFAULT_USER_SCOPES = ['openid', 'profile', 'email', 'phone', 'offline_access'];
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 

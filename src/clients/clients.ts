@@ -6,10 +6,10 @@ import type { z } from 'zod';
 import type { Db } from '../db/connect.ts';
 import { lookupCache } from '../db/lookup-cache.ts';
 import type { ClientType } from '../db/schema.ts';
+import { DEFAULT_USER_SCOPES } from '../oidc/scopes.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 import {
   createClientInput,
-  DEFAULT_USER_SCOPES,
   FIRST_PARTY_PASSWORD_GRANT,
   redirectUriProblem,
   updateClientInput,
@@ -24,6 +24,9 @@ import {
   updateClientRow,
   type ClientRow,
 } from './clients-queries.ts';
+
+/** The account area's own client (src/web/account-area/account-client.ts), created at start. */
+export const ACCOUNT_CLIENT_ID = 'bwid-account';
 
 export class ClientInputError extends Error {
   override name = 'ClientInputError';

@@ -1,5 +1,5 @@
-// Owns: kysely types of the tables created by migrations/0003_messaging.ts (outbox, one-time
-// tokens, send throttle, JSON API access-token index). Merged into src/db/schema.ts.
+// Owns: kysely types of the messaging tables created by migrations/0003_messaging.ts (outbox,
+// send throttle). Merged into src/db/schema.ts.
 import type { ColumnType, Generated } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -25,37 +25,13 @@ export interface OutboxTable {
   sent_at: NullableTimestamp;
 }
 
-export type TokenPurpose = 'password_reset' | 'verify_email' | 'verify_phone';
-
-export interface OneTimeTokensTable {
-  id: string;
-  purpose: TokenPurpose;
-  account_id: string;
-  target: string;
-  token_hash: string;
-  attempts: Generated<number>;
-  expires_at: Timestamp;
-  consumed_at: NullableTimestamp;
-  created_at: Generated<Date>;
-}
-
 export interface MessageThrottleTable {
   key: string;
   points: number;
   expire: number | null;
 }
 
-export interface ApiAccessTokensTable {
-  jti: string;
-  grant_id: string;
-  account_id: string;
-  client_id: string;
-  expires_at: Timestamp;
-}
-
 export interface MessagingTables {
   outbox: OutboxTable;
-  one_time_tokens: OneTimeTokensTable;
   message_throttle: MessageThrottleTable;
-  api_access_tokens: ApiAccessTokensTable;
 }

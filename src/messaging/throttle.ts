@@ -1,10 +1,10 @@
 // Owns: the message_throttle table: limits on how often messages may be requested, per
 // recipient (nobody's phone or inbox gets flooded) and per IP (no one client sprays requests).
-// rate-limiter-flexible's Postgres store does the atomic counting; its queries run through
-// kysely, so the same limits hold on PostgreSQL and PGlite and across every app process.
-import { CompiledQuery } from 'kysely';
-import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
+// The counting is the shared database store (src/security/throttle-store.ts), so the same
+// limits hold on PostgreSQL and PGlite and across every app process.
+import { RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Db } from '../db/connect.ts';
+import { dbRateLimiter, purgeThrottleTable } from '../security/throttle-store.ts';
 
 export type ThrottleResult = { ok: true } | { ok: false; retryAfterSeconds: number };
 
@@ -21,32 +21,14 @@ export const LIMITS = {
 
 export type LimitName = keyof typeof LIMITS;
 
-/** The minimal pg-client shape rate-limiter-flexible calls, answered by kysely. */
-function storeClient(db: Db) {
-  return {
-    async query(q: { text: string; values?: unknown[] }) {
-      const r = await db.executeQuery(CompiledQuery.raw(q.text, q.values ?? []));
-      return { rows: r.rows, rowCount: r.rows.length || Number(r.numAffectedRows ?? 0n) };
-    },
-  };
-}
+const cache = new WeakMap<Db, Map<LimitName, RateLimiterAbstract>>();
 
-const cache = new WeakMap<Db, Map<LimitName, RateLimiterPostgres>>();
-
-function limiter(db: Db, name: LimitName): RateLimiterPostgres {
+function limiter(db: Db, name: LimitName): RateLimiterAbstract {
   let byName = cache.get(db);
   if (!byName) cache.set(db, (byName = new Map()));
   let l = byName.get(name);
   if (!l) {
-    l = new RateLimiterPostgres({
-      storeClient: storeClient(db),
-      storeType: 'client',
-      tableName: 'message_throttle',
-      tableCreated: true, // by migrations/0003_messaging.ts
-      clearExpiredByTimeout: false, // purgeThrottle() does it
-      keyPrefix: name,
-      ...LIMITS[name],
-    });
+    l = dbRateLimiter(db, { table: 'message_throttle', keyPrefix: name, ...LIMITS[name] });
     byName.set(name, l);
   }
   return l;
@@ -64,5 +46,5 @@ export async function throttle(db: Db, name: LimitName, key: string): Promise<Th
 }
 
 export async function purgeThrottle(db: Db): Promise<void> {
-  await db.deleteFrom('message_throttle').where('expire', '<', Date.now()).execute();
+  await purgeThrottleTable(db, 'message_throttle', 0);
 }

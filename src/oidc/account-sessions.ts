@@ -1,4 +1,5 @@
-// Owns: what the account page shows and ends of a person's oidc-provider state, read straight
+// Owns: the one way to end a person's grants and sessions (account pages, POST /logout, a
+// password reset), and what the account page lists of them, read straight
 // from oidc_payloads: their browser sessions (model Session: payload.accountId, payload.uid,
 // payload.authorizations {clientId: {grantId, sid}}) and their apps (model Grant: payload
 // accountId, clientId; every token carries grant_id). Sessions are addressed by uid, never by
@@ -68,8 +69,12 @@ export async function listAccountGrants(db: Db, accountId: string): Promise<Acco
     .sort((a, b) => (b.issuedAt ?? 0) - (a.issuedAt ?? 0));
 }
 
-/** Ends grants of this account (and so their codes, access and refresh tokens). */
-async function revokeGrants(db: Db, accountId: string, grantIds: string[]): Promise<number> {
+/**
+ * Ends grants of this account (and so their codes, access and refresh tokens, and the JWTs
+ * our own endpoints accept only while their grant lives). Grants of other accounts are
+ * ignored, never reported. Returns how many ended.
+ */
+export async function endGrants(db: Db, accountId: string, grantIds: string[]): Promise<number> {
   if (!grantIds.length) return 0;
   return db.transaction().execute(async (trx) => {
     const owned = await trx
@@ -90,7 +95,7 @@ async function revokeGrants(db: Db, accountId: string, grantIds: string[]): Prom
 /** Removes one app's access: every grant of the account for that client, and their tokens. */
 export async function revokeAccountApp(db: Db, accountId: string, clientId: string): Promise<boolean> {
   const grants = (await listAccountGrants(db, accountId)).filter((g) => g.clientId === clientId);
-  return (await revokeGrants(db, accountId, grants.map((g) => g.grantId))) > 0;
+  return (await endGrants(db, accountId, grants.map((g) => g.grantId))) > 0;
 }
 
 /**
@@ -100,7 +105,7 @@ export async function revokeAccountApp(db: Db, accountId: string, clientId: stri
 export async function endAccountSession(db: Db, accountId: string, sessionUid: string): Promise<boolean> {
   const session = (await listAccountSessions(db, accountId)).find((s) => s.uid === sessionUid);
   if (!session) return false;
-  await revokeGrants(db, accountId, session.grantIds);
+  await endGrants(db, accountId, session.grantIds);
   await db
     .deleteFrom('oidc_payloads')
     .where('model', '=', 'Session')
@@ -119,7 +124,7 @@ export async function endOtherSessions(db: Db, accountId: string, keepSessionUid
   const sessions = await listAccountSessions(db, accountId);
   const keep = new Set(sessions.find((s) => s.uid === keepSessionUid)?.grantIds ?? []);
   const grants = await listAccountGrants(db, accountId);
-  await revokeGrants(db, accountId, grants.map((g) => g.grantId).filter((id) => !keep.has(id)));
+  await endGrants(db, accountId, grants.map((g) => g.grantId).filter((id) => !keep.has(id)));
   const others = sessions.filter((s) => s.uid !== keepSessionUid).map((s) => s.uid);
   if (others.length) {
     await db
@@ -132,13 +137,24 @@ export async function endOtherSessions(db: Db, accountId: string, keepSessionUid
   return others.length;
 }
 
-/** "Sign out everywhere": every session and every grant of the account. */
+/**
+ * "Sign out everywhere" (and what a password reset does): every session and every grant of
+ * the account, with their tokens, in one transaction.
+ */
 export async function endAllSessions(db: Db, accountId: string): Promise<void> {
-  const grants = await listAccountGrants(db, accountId);
-  await revokeGrants(db, accountId, grants.map((g) => g.grantId));
-  await db
-    .deleteFrom('oidc_payloads')
-    .where('model', '=', 'Session')
-    .where(sql<string>`payload->>'accountId'`, '=', accountId)
-    .execute();
+  await db.transaction().execute(async (trx) => {
+    const grants = await trx
+      .selectFrom('oidc_payloads')
+      .select('id')
+      .where('model', '=', 'Grant')
+      .where(sql<string>`payload->>'accountId'`, '=', accountId)
+      .execute();
+    const ids = grants.map((g) => g.id);
+    if (ids.length) await trx.deleteFrom('oidc_payloads').where('grant_id', 'in', ids).execute();
+    await trx
+      .deleteFrom('oidc_payloads')
+      .where('model', 'in', ['Grant', 'Session'])
+      .where(sql<string>`payload->>'accountId'`, '=', accountId)
+      .execute();
+  });
 }

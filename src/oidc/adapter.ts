@@ -125,22 +125,3 @@ export async function purgeExpiredPayloads(db: Db): Promise<number> {
     .executeTakeFirst();
   return Number(result.numDeletedRows);
 }
-
-/** Ends every grant (and so every token) of an account, and its sessions. */
-export async function revokeAccountGrants(db: Db, accountId: string): Promise<void> {
-  await db.transaction().execute(async (trx) => {
-    const grants = await trx
-      .selectFrom('oidc_payloads')
-      .select('id')
-      .where('model', '=', 'Grant')
-      .where(sql<string>`payload->>'accountId'`, '=', accountId)
-      .execute();
-    const ids = grants.map((g) => g.id);
-    if (ids.length) await trx.deleteFrom('oidc_payloads').where('grant_id', 'in', ids).execute();
-    await trx
-      .deleteFrom('oidc_payloads')
-      .where('model', 'in', ['Grant', 'Session'])
-      .where(sql<string>`payload->>'accountId'`, '=', accountId)
-      .execute();
-  });
-}

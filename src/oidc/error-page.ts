@@ -3,7 +3,7 @@
 // trace and never the (English, technical) error_description: only the error code, for support.
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { negotiateLocale } from '../i18n/negotiate.ts';
-import { renderPage } from '../views/render.ts';
+import { renderPage } from '../web/pages/render.ts';
 
 /** Which friendly explanation fits an OAuth error. */
 export function errorKind(out: { error: string; error_description?: string }): string {

@@ -2,12 +2,13 @@
 // oidc-provider (features.rpInitiatedLogout.logoutSource / postLogoutSuccessSource) with the
 // hosted pages' views, in the person's language (ui_locales, cookie, Accept-Language).
 import type { KoaContextWithOIDC } from 'oidc-provider';
+import { ACCOUNT_CLIENT_ID } from '../clients/clients.ts';
 import { negotiateLocale } from '../i18n/negotiate.ts';
-import { cspSourceFor, renderPage } from '../views/render.ts';
+import { cspSourceFor, renderPage } from '../web/pages/render.ts';
 
 const clientNameOf = (ctx: KoaContextWithOIDC) => {
   const client = ctx.oidc.client;
-  return client && client.clientId !== 'bwid-account' ? (client.clientName ?? client.clientId) : undefined;
+  return client && client.clientId !== ACCOUNT_CLIENT_ID ? (client.clientName ?? client.clientId) : undefined;
 };
 
 /** `form` is oidc-provider's hidden form (id op.logoutForm) carrying its xsrf token. */

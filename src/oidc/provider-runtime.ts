@@ -1,27 +1,24 @@
 // Owns: the live Provider instance. oidc-provider takes its keys at construction, so when the
 // signing keys change (rotation, a pending key activating) a new Provider is built from the
 // same database and swapped in; no restart, at most KEY_REFRESH_SECONDS late.
+import { createLocalJWKSet, type JWK, type JWTVerifyGetKey } from 'jose';
 import mount from 'koa-mount';
 import type { Middleware } from 'koa';
 import type { Provider } from 'oidc-provider';
-import type { Logger } from 'pino';
 import { isDatabaseUnavailable } from '../db/availability.ts';
-import type { Db } from '../db/connect.ts';
-import type { SecretBox } from '../security/secret-box.ts';
+import type { Deps, OidcRuntime } from '../deps.ts';
 import { loadCookieKeys } from './cookie-keys.ts';
 import { buildProvider } from './provider.ts';
 import { ensureSigningKeys, loadSigningKeys } from './signing-keys.ts';
 
-export type RuntimeDeps = {
+export type RuntimeDeps = Pick<Deps, 'db' | 'box' | 'log' | 'bcryptCost'> & {
   issuer: string;
   trustProxy: boolean;
-  db: Db;
-  box: SecretBox;
-  log: Logger;
   refreshSeconds: number;
-  /** Applied to every Provider built (grant types, event listeners). */
-  extensions?: ((provider: Provider) => void)[];
 };
+
+const PUBLIC_MEMBERS = ['kty', 'crv', 'x', 'y', 'n', 'e', 'kid', 'alg', 'use'] as const;
+const toPublic = (k: JWK): JWK => Object.fromEntries(PUBLIC_MEMBERS.filter((m) => k[m] !== undefined).map((m) => [m, k[m]])) as JWK;
 
 /**
  * RFC 6749 5.2: a client using a grant type it is not registered for gets
@@ -35,9 +32,10 @@ function rfc6749GrantErrors(ctx: { body: unknown }, err: { error?: string; error
   }
 }
 
-export class ProviderRuntime {
+export class ProviderRuntime implements OidcRuntime {
   #provider!: Provider;
   #mounted!: Middleware;
+  #verificationKeys!: JWTVerifyGetKey;
   #fingerprint = '';
   #cookieKeys: string[] = [];
   #timer: NodeJS.Timeout | undefined;
@@ -60,6 +58,11 @@ export class ProviderRuntime {
     return this.#provider;
   }
 
+  /** The public halves of every published key (the same set /jwks serves), for our own JWTs. */
+  get verificationKeys(): JWTVerifyGetKey {
+    return this.#verificationKeys;
+  }
+
   /** The cookie signing keys. The host Koa app needs them too: koa-mount hands the provider
    * the host's ctx.cookies, which signs with the host app's keys. */
   get cookieKeys(): string[] {
@@ -77,8 +80,8 @@ export class ProviderRuntime {
       else this.deps.log.error({ err, reqId: ctx.state['reqId'] }, 'oidc server error');
     });
     provider.on('grant.error', rfc6749GrantErrors);
-    for (const extend of this.deps.extensions ?? []) extend(provider);
     this.#provider = provider;
+    this.#verificationKeys = createLocalJWKSet({ keys: jwks.map(toPublic) });
     this.#mounted = mount(provider);
     if (this.#fingerprint) this.deps.log.info({ kids: jwks.map((k) => k.kid) }, 'signing keys reloaded');
     this.#fingerprint = fingerprint;

@@ -2,15 +2,17 @@
 // docs/oidc-configuration.md; change both together.
 import { errors, interactionPolicy, Provider, type Configuration, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
 import type { JWK } from 'jose';
-import { findAccountRow } from '../accounts/account-queries.ts';
-import { accountClaims, SCOPE_CLAIMS } from '../accounts/claims.ts';
 import { findApi, resourceServerInfo } from '../apis/apis.ts';
 import { clientTypeOf, findOidcClientMetadata, isFirstPartyClient } from '../clients/clients.ts';
+import type { Deps } from '../deps.ts';
 import type { Db } from '../db/connect.ts';
 import type { SecretBox } from '../security/secret-box.ts';
+import { findOidcAccount } from './account.ts';
 import { PostgresAdapter } from './adapter.ts';
 import { renderOidcError } from './error-page.ts';
+import { extendProvider } from './extensions.ts';
 import { logoutSource, postLogoutSuccessSource } from './logout-pages.ts';
+import { SCOPE_CLAIMS, SCOPES } from './scopes.ts';
 
 export const TTL = {
   AccessToken: 15 * 60,
@@ -27,15 +29,12 @@ export const TTL = {
   Grant: 31 * 24 * 3600,
 } as const;
 
-export type ProviderDeps = {
+export type ProviderDeps = Pick<Deps, 'db' | 'box' | 'bcryptCost'> & {
   issuer: string;
-  db: Db;
-  box: SecretBox;
   jwks: JWK[];
   cookieKeys: string[];
   trustProxy: boolean;
 };
-
 
 export function buildProvider(deps: ProviderDeps): Provider {
   const { db, box } = deps;
@@ -55,12 +54,8 @@ export function buildProvider(deps: ProviderDeps): Provider {
       email: [...SCOPE_CLAIMS.email],
       phone: [...SCOPE_CLAIMS.phone],
     },
-    scopes: ['openid', 'offline_access', 'profile', 'email', 'phone'],
-    async findAccount(_ctx, sub) {
-      const row = await findAccountRow(db, sub).catch(() => undefined);
-      if (!row || row.disabled) return undefined;
-      return { accountId: row.id, claims: () => accountClaims(row) as { sub: string } };
-    },
+    scopes: [...SCOPES],
+    findAccount: (_ctx, sub) => findOidcAccount(deps, sub),
     interactions: { policy: interactionPolicyWithCreate(), url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     pkce: { required: () => true },
     // Authorization code only: no implicit or hybrid flows (RFC 9700 2.1.2).
@@ -153,12 +148,13 @@ export function buildProvider(deps: ProviderDeps): Provider {
 
   const provider = new Provider(deps.issuer, configuration);
   provider.proxy = deps.trustProxy;
+  extendProvider(provider, deps);
   return provider;
 }
 
 /**
  * The default prompts plus `create` (OpenID Connect Prompt Create 1.0): `prompt=create` is
- * accepted and opens the sign-up page (src/interaction/).
+ * accepted and opens the sign-up page (src/web/interaction/).
  */
 function interactionPolicyWithCreate() {
   const policy = interactionPolicy.base();

@@ -1,12 +1,12 @@
 // Owns: the periodic purge of expired rows, for every room that keeps some (each room owns its
 // own DELETE). Every process runs it; running it twice at once is harmless. Unref'd timer.
 import type { Logger } from 'pino';
-import { purgeExpiredAccessTokens } from '../api/access-tokens.ts';
 import type { Db } from '../db/connect.ts';
 import { purgeThrottle } from '../messaging/index.ts';
+import { purgeExpiredAccessTokens } from '../oidc/access-token-index.ts';
 import { purgeExpiredPayloads } from '../oidc/adapter.ts';
-import { purgeExpiredLoginThrottle } from '../security/login-throttle-store.ts';
-import { purgeExpiredTokens } from '../verification/one-time-tokens.ts';
+import { purgeExpiredTokens } from '../one-time-tokens/index.ts';
+import { purgeExpiredLoginThrottle } from '../security/login-throttle.ts';
 
 const EVERY_MS = 10 * 60 * 1000;
 

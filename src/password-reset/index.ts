@@ -3,7 +3,7 @@
 // password, proves the email/phone it was sent to, ends every session and refresh token of the
 // account and sends a "your password was changed" notice. Requests are limited per IP and per
 // recipient, and never reveal whether an account exists.
-import type { AppDeps } from '../app.ts';
+import type { Deps } from '../deps.ts';
 import {
   AccountInputError,
   findAccountByLogin,
@@ -17,24 +17,23 @@ import {
 } from '../accounts/index.ts';
 import type { Db } from '../db/connect.ts';
 import { deliverSoon, queueMessage, throttle } from '../messaging/index.ts';
-import { revokeAccountGrants } from '../oidc/adapter.ts';
-import { InvalidTokenError, TooManyRequestsError } from '../verification/errors.ts';
-import { consumeToken, createToken, findLinkToken, matchCode, tokenKey, type OneTimeToken } from '../verification/one-time-tokens.ts';
+import { endAllSessions } from '../oidc/account-sessions.ts';
+import { InvalidCodeError, RateLimitedError } from '../domain-error.ts';
+import { consumeToken, createToken, findLinkToken, matchCode, type OneTimeToken } from '../one-time-tokens/index.ts';
 
 export const RESET_TTL_SECONDS = 30 * 60;
 
-export type ResetDeps = Pick<AppDeps, 'config' | 'db' | 'box' | 'log'>;
+export type ResetDeps = Pick<Deps, 'config' | 'db' | 'box' | 'log' | 'bcryptCost' | 'tokenKey'>;
 
 export const resetUrl = (issuer: string, token: string) => `${issuer}/password/reset?token=${encodeURIComponent(token)}`;
 export const forgotUrl = (issuer: string) => `${issuer}/password/forgot`;
 
-const accountsDeps = (deps: ResetDeps, db: Db = deps.db) => ({ db, bcryptCost: deps.config.bcryptCost });
 const greetingName = (a: Account) => a.preferred_name || a.given_name;
 
 /**
  * Sends a reset link (email) or code (phone) if an account has that address or number.
  * Always resolves the same way whether or not it does. Throws AccountInputError for a
- * malformed address/number and TooManyRequestsError when this IP asked too often; when one
+ * malformed address/number and RateLimitedError when this IP asked too often; when one
  * recipient was asked for too often, it quietly sends nothing (no flooding, no hint).
  */
 export async function requestPasswordReset(
@@ -56,14 +55,14 @@ export async function requestPasswordReset(
   }
 
   const perIp = await throttle(deps.db, 'resetPerIp', ctx.ip);
-  if (!perIp.ok) throw new TooManyRequestsError(perIp.retryAfterSeconds);
+  if (!perIp.ok) throw new RateLimitedError(perIp.retryAfterSeconds);
   // Counted before the lookup, so the limit behaves the same for unknown recipients.
   const perRecipient = await throttle(deps.db, 'resetPerRecipient', recipient.to);
-  const account = await findAccountByLogin(accountsDeps(deps), recipient.to);
+  const account = await findAccountByLogin(deps, recipient.to);
   if (!perRecipient.ok || !account) return;
 
   await deps.db.transaction().execute(async (trx) => {
-    const secret = await createToken(trx, tokenKey(deps.config), {
+    const secret = await createToken(trx, deps.tokenKey, {
       purpose: 'password_reset',
       accountId: account.sub,
       target: recipient.to,
@@ -91,12 +90,12 @@ export async function requestPasswordReset(
 
 /** Whether a reset link is still usable (for the page that asks for the new password). */
 export async function resetLinkIsValid(deps: ResetDeps, token: string): Promise<boolean> {
-  return (await findLinkToken(deps.db, tokenKey(deps.config), 'password_reset', token)) !== undefined;
+  return (await findLinkToken(deps.db, deps.tokenKey, 'password_reset', token)) !== undefined;
 }
 
 /**
  * Sets a new password with a reset link token, or with an SMS code plus the phone number it
- * went to. InvalidTokenError: unknown, expired, used or guessed too often. AccountInputError
+ * went to. InvalidCodeError: unknown, expired, used or guessed too often. AccountInputError
  * (field `password`): the password policy refused it; the token stays usable.
  */
 export async function resetPassword(
@@ -105,9 +104,9 @@ export async function resetPassword(
   ctx: { ip: string },
 ): Promise<Account> {
   const limit = await throttle(deps.db, 'codeAttemptsPerIp', ctx.ip);
-  if (!limit.ok) throw new TooManyRequestsError(limit.retryAfterSeconds);
+  if (!limit.ok) throw new RateLimitedError(limit.retryAfterSeconds);
 
-  const key = tokenKey(deps.config);
+  const key = deps.tokenKey;
   let token: OneTimeToken | undefined;
   if (input.phone_number) {
     const phone = normalizePhone(input.phone_number);
@@ -116,27 +115,27 @@ export async function resetPassword(
   } else {
     token = await findLinkToken(deps.db, key, 'password_reset', input.token);
   }
-  if (!token) throw new InvalidTokenError();
+  if (!token) throw new InvalidCodeError();
   const found = token;
 
   const account = await deps.db.transaction().execute(async (trx) => {
     // Consumed first: of two simultaneous uses exactly one gets here. A refused password
     // rolls the whole transaction back, so the link still works for a better password.
-    if (!(await consumeToken(trx, found.id))) throw new InvalidTokenError();
-    const ad = accountsDeps(deps, trx);
+    if (!(await consumeToken(trx, found.id))) throw new InvalidCodeError();
+    const ad = { ...deps, db: trx };
     await setPassword(ad, found.account_id, input.password);
     // The link or code reached this address: that proves it.
     if (found.target.includes('@')) await markEmailVerified(ad, found.account_id, found.target);
     else await markPhoneVerified(ad, found.account_id, found.target);
     const updated = await getAccount(ad, found.account_id);
-    if (!updated) throw new InvalidTokenError();
+    if (!updated) throw new InvalidCodeError();
     await queuePasswordChangedNotice(deps, trx, updated);
     return updated;
   });
 
   // After the commit: every session, grant and token of the account ends.
   // (JSON API access tokens die with their grant: see src/api/bearer.ts.)
-  await revokeAccountGrants(deps.db, account.sub);
+  await endAllSessions(deps.db, account.sub);
   deliverSoon(deps);
   return account;
 }

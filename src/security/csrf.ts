@@ -3,9 +3,10 @@
 // token is HMAC(secret, binding). A cross-site page can neither read the cookie nor compute
 // the token; `__Host-` (behind TLS) stops a sibling subdomain from planting its own secret.
 // The binding ties a token to one purpose (e.g. one interaction uid), so a token copied from
-// one flow is useless in another.
+// one flow is useless in another. The guard that answers a bad token with a page is the page
+// kit's (src/web/pages/csrf-guard.ts).
 import crypto from 'node:crypto';
-import type { Context, Middleware } from 'koa';
+import type { Context } from 'koa';
 
 export const CSRF_FIELD = '_csrf';
 const COOKIE = 'bwid_csrf';
@@ -45,22 +46,4 @@ export function verifyCsrf(ctx: Context, bind = ''): boolean {
   const expected = Buffer.from(sign(secret, bind));
   const given = Buffer.from(submitted);
   return given.length === expected.length && crypto.timingSafeEqual(given, expected);
-}
-
-/**
- * Middleware for POST routes (after the body parser): a forged or stale form gets a 403 page
- * in the user's language, with a way back, and the route never runs.
- */
-export function requireCsrf(opts: { bind?: (ctx: Context) => string; back?: (ctx: Context) => string } = {}): Middleware {
-  return async (ctx, next) => {
-    if (verifyCsrf(ctx, opts.bind?.(ctx) ?? '')) return next();
-    // Imported lazily: the page renderer itself uses csrfToken.
-    const { renderPage } = await import('../views/render.ts');
-    renderPage(
-      ctx,
-      'message',
-      { titleKey: 'pages:csrf.title', messageKey: 'pages:csrf.message', backHref: opts.back?.(ctx) ?? '/account' },
-      { status: 403 },
-    );
-  };
 }

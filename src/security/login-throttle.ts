@@ -1,5 +1,5 @@
 // Owns: slowing down password guessing. Failed sign-ins are counted per account and per client
-// IP in the database (login-throttle-store.ts), so every app process sees the same counts.
+// IP in the database (throttle-store.ts, table login_throttle), so every app process sees the same counts.
 //
 // The numbers, and why:
 // - Per account: 5 failed attempts within 15 minutes lock the account's password sign-in.
@@ -18,7 +18,7 @@
 //   (otherwise an attacker could clear their IP's count with an account of their own).
 import type { RateLimiterAbstract, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Db } from '../db/connect.ts';
-import { dbRateLimiter } from './login-throttle-store.ts';
+import { dbRateLimiter, purgeThrottleTable } from './throttle-store.ts';
 
 export const LOGIN_LIMITS = {
   accountFailures: 5,
@@ -58,12 +58,13 @@ export function lockSeconds(n: number): number {
 function createLoginThrottle(db: Db): LoginThrottle {
   const L = LOGIN_LIMITS;
   const account: RateLimiterAbstract = dbRateLimiter(db, {
+    table: 'login_throttle',
     keyPrefix: 'login_account',
     points: L.accountFailures,
     duration: L.accountWindowSeconds,
   });
-  const locks = dbRateLimiter(db, { keyPrefix: 'login_locks', points: 1_000, duration: L.lockHistorySeconds });
-  const ip = dbRateLimiter(db, { keyPrefix: 'login_ip', points: L.ipFailures, duration: L.ipWindowSeconds });
+  const locks = dbRateLimiter(db, { table: 'login_throttle', keyPrefix: 'login_locks', points: 1_000, duration: L.lockHistorySeconds });
+  const ip = dbRateLimiter(db, { table: 'login_throttle', keyPrefix: 'login_ip', points: L.ipFailures, duration: L.ipWindowSeconds });
 
   return {
     async reserve(keys) {
@@ -101,3 +102,6 @@ export function loginThrottle(db: Db): LoginThrottle {
   }
   return t;
 }
+
+/** Deletes sign-in counters that expired more than an hour ago. Returns how many. */
+export const purgeExpiredLoginThrottle = (db: Db, now = Date.now()) => purgeThrottleTable(db, 'login_throttle', 3_600_000, now);

@@ -1,5 +1,5 @@
-// Owns: encryption of secrets at rest (private keys, cookie keys, client secrets) with
-// AES-256-GCM under a key derived from SECRETS_KEY.
+// Owns: the keys derived from SECRETS_KEY (HKDF, one per purpose) and encryption of secrets at
+// rest (private keys, cookie keys, client secrets) with AES-256-GCM under one of them.
 import crypto from 'node:crypto';
 
 const VERSION = 'v1';
@@ -8,12 +8,19 @@ export class SecretBoxError extends Error {
   override name = 'SecretBoxError';
 }
 
+/**
+ * A 256-bit key for one purpose. HKDF, so that the result does not depend on how the operator
+ * formatted SECRETS_KEY and so that no two purposes share a key.
+ */
+export function deriveKey(secretsKey: string, purpose: 'secret-box v1' | 'one-time-tokens v1'): Buffer {
+  return Buffer.from(crypto.hkdfSync('sha256', secretsKey, 'bytewatchers-id', purpose, 32));
+}
+
 export class SecretBox {
   readonly #key: Buffer;
 
   constructor(secretsKey: string) {
-    // HKDF so that the stored value does not depend on how the operator formatted the key.
-    this.#key = Buffer.from(crypto.hkdfSync('sha256', secretsKey, 'bytewatchers-id', 'secret-box v1', 32));
+    this.#key = deriveKey(secretsKey, 'secret-box v1');
   }
 
   seal(plaintext: string): string {

@@ -2,7 +2,7 @@
 // a six-digit code by SMS, after sign-up and after a change. A change keeps the old value on
 // the account until the new one is proven (the pending value is the open token's target).
 // Every token is written in the same transaction as its message (outbox), then delivered.
-import type { AppDeps } from '../app.ts';
+import type { Deps } from '../deps.ts';
 import {
   AccountInputError,
   AlreadyRegisteredError,
@@ -18,12 +18,11 @@ import {
 } from '../accounts/index.ts';
 import { deliverSoon, queueMessage, throttle } from '../messaging/index.ts';
 import type { Db } from '../db/connect.ts';
-import { InvalidTokenError, TooManyRequestsError } from './errors.ts';
-import { consumeToken, createToken, findLinkToken, matchCode, openTargets, supersedeTokens, tokenKey } from './one-time-tokens.ts';
+import { InvalidCodeError, RateLimitedError } from '../domain-error.ts';
+import { consumeToken, createToken, findLinkToken, matchCode, openTargets, supersedeTokens } from '../one-time-tokens/index.ts';
 
-export { InvalidTokenError, TooManyRequestsError } from './errors.ts';
 
-export type VerificationDeps = Pick<AppDeps, 'config' | 'db' | 'box' | 'log'>;
+export type VerificationDeps = Pick<Deps, 'config' | 'db' | 'box' | 'log' | 'bcryptCost' | 'tokenKey'>;
 
 /** Email links stay valid a day (mail can be slow); SMS codes half an hour. */
 export const EMAIL_LINK_TTL_SECONDS = 24 * 3600;
@@ -31,12 +30,11 @@ export const PHONE_CODE_TTL_SECONDS = 30 * 60;
 
 type Contact = Pick<Account, 'sub' | 'given_name' | 'preferred_name'>;
 
-const accountsDeps = (deps: VerificationDeps, db: Db = deps.db) => ({ db, bcryptCost: deps.config.bcryptCost });
 const greetingName = (a: Contact) => a.preferred_name || a.given_name;
 export const verifyEmailUrl = (issuer: string, token: string) => `${issuer}/verify/email?token=${encodeURIComponent(token)}`;
 
 async function sendEmailLink(deps: VerificationDeps, db: Db, account: Contact, email: string, locale: string) {
-  const token = await createToken(db, tokenKey(deps.config), {
+  const token = await createToken(db, deps.tokenKey, {
     purpose: 'verify_email',
     accountId: account.sub,
     target: email,
@@ -54,7 +52,7 @@ async function sendEmailLink(deps: VerificationDeps, db: Db, account: Contact, e
 }
 
 async function sendPhoneCode(deps: VerificationDeps, db: Db, account: Contact, phone: string, locale: string) {
-  const code = await createToken(db, tokenKey(deps.config), {
+  const code = await createToken(db, deps.tokenKey, {
     purpose: 'verify_phone',
     accountId: account.sub,
     target: phone,
@@ -73,7 +71,7 @@ async function sendPhoneCode(deps: VerificationDeps, db: Db, account: Contact, p
 
 async function limitFor(deps: VerificationDeps, sub: string) {
   const limit = await throttle(deps.db, 'verifyPerAccount', sub);
-  if (!limit.ok) throw new TooManyRequestsError(limit.retryAfterSeconds);
+  if (!limit.ok) throw new RateLimitedError(limit.retryAfterSeconds);
 }
 
 /**
@@ -95,7 +93,7 @@ export async function startContactVerification(deps: VerificationDeps, account: 
 
 /** Sends again what is still unproven: the current unverified values and pending changes. */
 export async function resendVerification(deps: VerificationDeps, sub: string, locale: string): Promise<{ email?: string; phone_number?: string }> {
-  const account = await getAccount(accountsDeps(deps), sub);
+  const account = await getAccount(deps, sub);
   if (!account) return {};
   const pending = await openTargets(deps.db, sub);
   const email = pending.verify_email ?? (account.email && !account.email_verified ? account.email : undefined);
@@ -131,7 +129,7 @@ export async function requestEmailChange(deps: VerificationDeps, account: Accoun
     await supersedeTokens(deps.db, account.sub, 'verify_email');
     return undefined;
   }
-  const owner = same ? undefined : await findAccountByLogin(accountsDeps(deps), email);
+  const owner = same ? undefined : await findAccountByLogin(deps, email);
   if (owner && owner.sub !== account.sub) throw new AlreadyRegisteredError({ email: 'email_taken' });
   await limitFor(deps, account.sub);
   await deps.db.transaction().execute(async (trx) => {
@@ -151,7 +149,7 @@ export async function requestPhoneChange(deps: VerificationDeps, account: Accoun
     await supersedeTokens(deps.db, account.sub, 'verify_phone');
     return undefined;
   }
-  const owner = same ? undefined : await findAccountByLogin(accountsDeps(deps), phone);
+  const owner = same ? undefined : await findAccountByLogin(deps, phone);
   if (owner && owner.sub !== account.sub) throw new AlreadyRegisteredError({ phone_number: 'phone_taken' });
   await limitFor(deps, account.sub);
   await deps.db.transaction().execute(async (trx) => {
@@ -164,8 +162,8 @@ export async function requestPhoneChange(deps: VerificationDeps, account: Accoun
 
 /** Applies a proven email or phone to the account inside `trx`. */
 async function applyProof(deps: VerificationDeps, trx: Db, token: { id: string; account_id: string; target: string }, kind: 'email' | 'phone') {
-  if (!(await consumeToken(trx, token.id))) throw new InvalidTokenError();
-  const ad = accountsDeps(deps, trx);
+  if (!(await consumeToken(trx, token.id))) throw new InvalidCodeError();
+  const ad = { ...deps, db: trx };
   const done =
     kind === 'email' ? await markEmailVerified(ad, token.account_id, token.target) : await markPhoneVerified(ad, token.account_id, token.target);
   // Not the current value: this was a change, which now takes effect (verified).
@@ -174,14 +172,14 @@ async function applyProof(deps: VerificationDeps, trx: Db, token: { id: string; 
     else await setPhoneNumber(ad, token.account_id, token.target, true);
   }
   const account = await getAccount(ad, token.account_id);
-  if (!account) throw new InvalidTokenError();
+  if (!account) throw new InvalidCodeError();
   return account;
 }
 
-/** Follows an email link. InvalidTokenError if unknown/expired/used; AlreadyRegisteredError if the address was taken meanwhile. */
+/** Follows an email link. InvalidCodeError if unknown/expired/used; AlreadyRegisteredError if the address was taken meanwhile. */
 export async function confirmEmail(deps: VerificationDeps, token: string): Promise<Account> {
-  const found = await findLinkToken(deps.db, tokenKey(deps.config), 'verify_email', token);
-  if (!found) throw new InvalidTokenError();
+  const found = await findLinkToken(deps.db, deps.tokenKey, 'verify_email', token);
+  if (!found) throw new InvalidCodeError();
   return deps.db.transaction().execute((trx) => applyProof(deps, trx, found, 'email'));
 }
 
@@ -196,9 +194,9 @@ export async function confirmPhone(
   const phone = normalizePhone(input.phone_number);
   if (!phone) throw new AccountInputError({ phone_number: 'phone_invalid' });
   const limit = await throttle(deps.db, 'codeAttemptsPerIp', input.ip);
-  if (!limit.ok) throw new TooManyRequestsError(limit.retryAfterSeconds);
-  const found = await matchCode(deps.db, tokenKey(deps.config), 'verify_phone', phone, input.code);
-  if (!found || (input.sub && found.account_id !== input.sub)) throw new InvalidTokenError();
+  if (!limit.ok) throw new RateLimitedError(limit.retryAfterSeconds);
+  const found = await matchCode(deps.db, deps.tokenKey, 'verify_phone', phone, input.code);
+  if (!found || (input.sub && found.account_id !== input.sub)) throw new InvalidCodeError();
   return deps.db.transaction().execute((trx) => applyProof(deps, trx, found, 'phone'));
 }
 

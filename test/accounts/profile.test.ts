@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AccountInputError,
   AccountNotFoundError,
-  AccountRateLimitedError,
+  RateLimitedError,
   AlreadyRegisteredError,
   changePassword,
   findAccountByLogin,
@@ -128,8 +128,8 @@ describe('changePassword and setPassword', () => {
       await thrown(changePassword(t.deps, a.sub, { current_password: `guess ${i} guess`, new_password: 'Whatever it is 9' }));
     }
     const err = await thrown(changePassword(t.deps, a.sub, { current_password: GOOD_PASSWORD, new_password: 'Whatever it is 9' }));
-    expect(err).toBeInstanceOf(AccountRateLimitedError);
-    expect((err as AccountRateLimitedError).retryAfterSeconds).toBeGreaterThan(0);
+    expect(err).toBeInstanceOf(RateLimitedError);
+    expect((err as RateLimitedError).retryAfterSeconds).toBeGreaterThan(0);
     expect(await signIn(a.email!, GOOD_PASSWORD)).toMatchObject({ error: 'rate_limited' });
   });
 

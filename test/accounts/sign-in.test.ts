@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { LOGIN_LIMITS, registerAccount, setPassword, verifyPassword, type Account } from '../../src/accounts/index.ts';
 import { connectDatabase } from '../../src/db/connect.ts';
 import { lockSeconds } from '../../src/security/login-throttle.ts';
-import { purgeExpiredLoginThrottle } from '../../src/security/login-throttle-store.ts';
+import { purgeExpiredLoginThrottle } from '../../src/security/login-throttle.ts';
 import { TEST_BACKEND } from '../support/database.ts';
 import { GOOD_PASSWORD, openAccountsDb, type AccountsTestDb } from './accounts-db.ts';
 

@@ -4,7 +4,7 @@
 import { Validator, type SpecData } from '@seriousme/openapi-schema-validator';
 import { browserTestsEnabled, launchChromium } from '../support/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiRoutes } from '../../src/api/routes.ts';
+import { apiRoutes } from '../../src/web/api/routes.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -28,7 +28,7 @@ describe('/openapi.json', () => {
   });
 
   it('describes every JSON route of the API router', () => {
-    const router = apiRoutes({ config: server.config, db: server.database.db, box: server.box, runtime: server.runtime, log: server.log });
+    const router = apiRoutes(server.deps).router;
     const routes = router.stack
       .flatMap((layer) => layer.methods.filter((m) => m !== 'HEAD').map((m) => `${m} ${layer.path}`))
       .filter((r) => !NOT_JSON.has(r) && !r.endsWith(' (.*)') && !/^\S+ \/?$/.test(r));

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLAIM_NS } from '../../src/accounts/claims.ts';
+import { CLAIM_NS } from '../../src/oidc/scopes.ts';
 import { createClient } from '../../src/clients/clients.ts';
 import { translator } from '../../src/i18n/i18n.ts';
 import { browserTestsEnabled, launchChromium } from '../support/chromium.ts';

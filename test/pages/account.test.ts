@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/clients/clients.ts';
 import { listAccountGrants, listAccountSessions } from '../../src/oidc/account-sessions.ts';
-import { assetBytes } from '../../src/views/assets.ts';
+import { assetBytes } from '../../src/web/pages/assets.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { authorizeUrl, Browser, csrfOf, inputValue, newPerson, textOf } from './browser.ts';
 

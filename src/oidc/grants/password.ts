@@ -1,0 +1,113 @@
+// Owns: the grant type behind POST /login (urn:bytewatchers:params:oauth:grant-type:password):
+// a first-party app sends the person's username and password and gets ordinary oidc-provider
+// tokens: a Grant (listed with the account's sessions), a JWT access token for the IdP's own
+// API, an ID token, and a refresh token with offline_access (refreshable at /token,
+// introspectable, revocable). Password checks, equal timing and rate limits are the accounts
+// domain's verifyPassword, the same as the hosted sign-in page.
+import { errors, type TokenEndpointGrantContext } from 'oidc-provider';
+import { resourceServerInfo } from '../../apis/apis.ts';
+import { verifyPassword, type AccountsDeps } from '../../accounts/index.ts';
+import { FIRST_PARTY_PASSWORD_GRANT } from '../../clients/client-input.ts';
+import { isFirstPartyClient } from '../../clients/clients.ts';
+import { oidcAccount } from '../account.ts';
+import { ensureOwnApi } from '../own-api.ts';
+import { DEFAULT_LOGIN_SCOPE, isKnownScope } from '../scopes.ts';
+
+export const PASSWORD_GRANT = FIRST_PARTY_PASSWORD_GRANT;
+export const PASSWORD_GRANT_PARAMS = ['username', 'password', 'scope'] as const;
+
+export type GrantDeps = AccountsDeps;
+
+function requestedScopes(ctx: TokenEndpointGrantContext): string[] {
+  const { client, params } = ctx.oidc;
+  const raw = typeof params['scope'] === 'string' && params['scope'].trim() ? params['scope'] : (client.scope ?? DEFAULT_LOGIN_SCOPE);
+  const scopes = [...new Set(raw.split(' ').filter(Boolean))];
+  const allowed = new Set((client.scope ?? DEFAULT_LOGIN_SCOPE).split(' '));
+  for (const s of scopes) {
+    if (!isKnownScope(s)) throw new errors.InvalidScope('requested scope is not supported', s);
+    if (!allowed.has(s)) throw new errors.InvalidScope('requested scope is not allowed for this client', s);
+  }
+  return scopes;
+}
+
+export function passwordGrantHandler(deps: GrantDeps) {
+  return async function passwordGrant(ctx: TokenEndpointGrantContext): Promise<void> {
+    const { provider, client, params } = ctx.oidc;
+    if (!isFirstPartyClient(client)) {
+      throw new errors.UnauthorizedClient('only first-party apps may sign people in with a password');
+    }
+    const username = params['username'];
+    const password = params['password'];
+    const missing = [typeof username === 'string' && username ? undefined : 'username', typeof password === 'string' && password ? undefined : 'password'].filter(Boolean);
+    if (missing.length) throw new errors.InvalidRequest(`missing required parameter(s) (${missing.join(',')})`);
+    const scopes = requestedScopes(ctx);
+
+    const result = await verifyPassword(deps, { username: username as string, password: password as string, ip: ctx.ip });
+    if (!result.ok) {
+      if (result.error === 'rate_limited') {
+        const err = new errors.CustomOIDCProviderError('rate_limited', 'too many failed sign-in attempts; retry later');
+        Object.assign(err, { status: 429, statusCode: 429 });
+        ctx.set('Retry-After', String(result.retryAfterSeconds));
+        throw err;
+      }
+      throw new errors.InvalidGrant('invalid username or password');
+    }
+    const account = result.account;
+    const oidc = oidcAccount(account);
+    ctx.oidc.entity('Account', oidc as never);
+
+    const api = await ensureOwnApi(deps.db, provider.issuer);
+    const oidcScope = scopes.join(' ');
+    const apiScope = scopes.filter((s) => api.scopes.includes(s)).join(' ');
+
+    const grant = new provider.Grant({ accountId: account.sub, clientId: client.clientId });
+    grant.addOIDCScope(oidcScope);
+    if (apiScope) grant.addResourceScope(api.resource, apiScope);
+    const grantId = await grant.save();
+    ctx.oidc.entity('Grant', grant);
+
+    const now = Math.floor(Date.now() / 1000);
+    const at = new provider.AccessToken({ accountId: account.sub, client, grantId, gty: PASSWORD_GRANT });
+    // The same description the provider uses for every registered API, so refreshes at /token
+    // produce the same kind of token.
+    at.resourceServer = new provider.ResourceServer(api.resource, resourceServerInfo(api));
+    at.scope = apiScope || undefined;
+    ctx.oidc.entity('AccessToken', at);
+    const accessToken = await at.save();
+
+    let refreshToken: string | undefined;
+    if (scopes.includes('offline_access') && client.grantTypeAllowed('refresh_token')) {
+      const rt = new provider.RefreshToken({
+        accountId: account.sub,
+        client,
+        grantId,
+        gty: PASSWORD_GRANT,
+        scope: oidcScope,
+        resource: api.resource,
+        authTime: now,
+        amr: ['pwd'],
+        rotations: 0,
+      });
+      ctx.oidc.entity('RefreshToken', rt);
+      refreshToken = await rt.save();
+    }
+
+    let idToken: string | undefined;
+    if (scopes.includes('openid')) {
+      const token = new provider.IdToken(await oidc.claims('id_token', oidcScope, {}, []), { ctx });
+      Object.assign(token, { scope: grant.getOIDCScopeFiltered(new Set(scopes)), mask: {}, rejected: [] });
+      token.set('auth_time', now);
+      token.set('amr', ['pwd']);
+      idToken = await token.issue({ use: 'idtoken' });
+    }
+
+    ctx.body = {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: at.expiration,
+      ...(idToken ? { id_token: idToken } : {}),
+      ...(refreshToken ? { refresh_token: refreshToken } : {}),
+      scope: oidcScope,
+    };
+  };
+}

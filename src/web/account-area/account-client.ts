@@ -1,0 +1,96 @@
+// Owns: the account area as a first-party OAuth client of the IdP ("bwid-account"). Signing in
+// to the account area is a real authorization request (code + PKCE) through the same hosted
+// pages every app uses; the callback checks the code in-process and consumes it. Who is signed
+// in is then read from the oidc-provider session itself (see current-session.ts), so the
+// account area and every app share one sign-in, one "Use another account", one sign-out.
+import crypto from 'node:crypto';
+import type { Context } from 'koa';
+import { ACCOUNT_CLIENT_ID, ensureFixedClient } from '../../clients/clients.ts';
+import type { Deps } from '../../deps.ts';
+
+export { ACCOUNT_CLIENT_ID };
+
+type ClientDeps = Pick<Deps, 'config' | 'db'>;
+type FlowDeps = Pick<Deps, 'config' | 'db' | 'runtime'>;
+/** Set by GET /register: the interaction it starts opens on sign-up (interaction/routes.ts). */
+export const SIGN_UP_COOKIE = 'bwid_signup';
+const FLOW_COOKIE = 'bwid_account_flow';
+const FLOW_TTL_MS = 30 * 60 * 1000;
+
+const callbackUrl = (issuer: string) => `${issuer}/account/callback`;
+const ensured = new Map<string, Promise<unknown>>();
+
+/** Creates or refreshes the fixed client once per process and issuer (idempotent upsert). */
+export function ensureAccountClient(deps: ClientDeps): Promise<unknown> {
+  const issuer = deps.config.issuer;
+  let p = ensured.get(issuer);
+  if (!p) {
+    p = ensureFixedClient(deps.db, ACCOUNT_CLIENT_ID, {
+      name: 'Bytewatchers ID account',
+      type: 'spa',
+      redirectUris: [callbackUrl(issuer)],
+      scopes: ['openid'],
+      firstParty: true,
+    }).catch((err: unknown) => {
+      ensured.delete(issuer);
+      throw err;
+    });
+    ensured.set(issuer, p);
+  }
+  return p;
+}
+
+const s256 = (verifier: string) => crypto.createHash('sha256').update(verifier).digest('base64url');
+
+/** Redirects the browser into an authorization request for the account area. */
+export async function startAccountSignIn(deps: ClientDeps, ctx: Context): Promise<void> {
+  await ensureAccountClient(deps);
+  const state = crypto.randomBytes(16).toString('base64url');
+  const verifier = crypto.randomBytes(32).toString('base64url');
+  ctx.cookies.set(FLOW_COOKIE, `${state}.${verifier}`, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: ctx.secure,
+    path: '/account/callback',
+    maxAge: FLOW_TTL_MS,
+    overwrite: true,
+  });
+  const url = new URL('/auth', deps.config.issuer);
+  url.search = new URLSearchParams({
+    client_id: ACCOUNT_CLIENT_ID,
+    response_type: 'code',
+    redirect_uri: callbackUrl(deps.config.issuer),
+    scope: 'openid',
+    state,
+    code_challenge: s256(verifier),
+    code_challenge_method: 'S256',
+  }).toString();
+  ctx.status = 303;
+  ctx.redirect(`${url.pathname}${url.search}`);
+}
+
+/**
+ * The callback: state must match this browser's flow cookie, and the code must be a live code
+ * for the account client, for our redirect URI, for this PKCE verifier, issued to the session
+ * this browser holds. The code is consumed (never usable at the token endpoint). Returns
+ * whether the sign-in completed.
+ */
+export async function completeAccountSignIn(deps: FlowDeps, ctx: Context, sessionUid: string | undefined): Promise<boolean> {
+  const flow = ctx.cookies.get(FLOW_COOKIE) ?? '';
+  ctx.cookies.set(FLOW_COOKIE, null, { path: '/account/callback' });
+  const [state, verifier] = flow.split('.');
+  const code = ctx.query['code'];
+  if (!state || !verifier || ctx.query['state'] !== state || typeof code !== 'string' || code.length > 200) return false;
+  const provider = deps.runtime.provider;
+  const found = await provider.AuthorizationCode.find(code);
+  if (!found?.isValid) return false;
+  const ok =
+    (found as unknown as { clientId?: string }).clientId === ACCOUNT_CLIENT_ID &&
+    found.redirectUri === callbackUrl(deps.config.issuer) &&
+    found.codeChallengeMethod === 'S256' &&
+    found.codeChallenge === s256(verifier) &&
+    !!sessionUid &&
+    found.sessionUid === sessionUid;
+  await found.consume();
+  return ok;
+}

@@ -1,0 +1,27 @@
+// Owns: who is signed in to the account area: the oidc-provider session of this browser (its
+// signed `_session` cookie), read through the provider's own Session model.
+import type { Context } from 'koa';
+import type { Session } from 'oidc-provider';
+import { getAccount, type Account } from '../../accounts/index.ts';
+import type { Deps } from '../../deps.ts';
+
+export type SignedIn = { session: Session; account: Account };
+
+export async function currentSession(deps: Pick<Deps, 'runtime'>, ctx: Context): Promise<Session | undefined> {
+  // Read per request: the provider is rebuilt when signing keys rotate.
+  const session = await deps.runtime.provider.Session.get(ctx);
+  return session.accountId ? session : undefined;
+}
+
+/** The session and its (enabled) account, or undefined when nobody is signed in. */
+export async function signedIn(deps: Pick<Deps, 'runtime' | 'db' | 'bcryptCost'>, ctx: Context): Promise<SignedIn | undefined> {
+  const session = await currentSession(deps, ctx);
+  if (!session?.accountId) return undefined;
+  const account = await getAccount(deps, session.accountId);
+  if (!account) {
+    // Disabled or deleted since: this session must not keep working.
+    await session.destroy();
+    return undefined;
+  }
+  return { session, account };
+}

@@ -1,0 +1,191 @@
+// Owns: the account area for people who come to the IdP directly: GET /login and GET /register
+// in a browser (both start the account area's own authorization request), /account… (profile,
+// password, sessions and apps), GET /logout (oidc-provider's end-session, in our pages).
+// POST /login, /register, /logout are the JSON API's (src/web/api/).
+import Router from '@koa/router';
+import type { Next, ParameterizedContext } from 'koa';
+import { changePassword, updateProfile } from '../../accounts/index.ts';
+import type { Deps } from '../../deps.ts';
+import { translator } from '../../i18n/i18n.ts';
+import { negotiateLocale } from '../../i18n/negotiate.ts';
+import { endAccountSession, endAllSessions, endOtherSessions, listAccountGrants, listAccountSessions, revokeAccountApp } from '../../oidc/account-sessions.ts';
+import { csrfToken } from '../../security/csrf.ts';
+import { requireCsrf } from '../pages/csrf-guard.ts';
+import { formBody } from '../pages/form-body.ts';
+import { formError } from '../pages/form-error.ts';
+import { readForm } from '../pages/forms.ts';
+import { renderPage } from '../pages/render.ts';
+import { completeAccountSignIn, SIGN_UP_COOKIE, startAccountSignIn } from './account-client.ts';
+import { profileRows, sessionsAndApps } from './account-view.ts';
+import { currentSession, signedIn, type SignedIn } from './current-session.ts';
+import { passwordForm, profileForm } from './forms.ts';
+
+export type AccountAreaDeps = Pick<Deps, 'config' | 'db' | 'bcryptCost' | 'runtime'>;
+
+/** What requireSignIn puts in ctx.state for the account pages. */
+type AccountState = { locale: string; signedIn: SignedIn };
+type AccountContext = ParameterizedContext<AccountState>;
+
+const NOTICES = new Set(['profile', 'password', 'session_ended', 'others_ended', 'app_removed']);
+const PROFILE_VALUES = ['given_name', 'family_name', 'matai_title', 'preferred_name', 'village', 'district', 'locale'] as const;
+
+const bindOf = (ctx: AccountContext) => `account:${ctx.state.signedIn.session.uid}`;
+
+export function accountRoutes(deps: AccountAreaDeps): Router<AccountState> {
+  const router = new Router<AccountState>();
+
+  /** Account pages need a signed-in person; anyone else goes to sign in first. */
+  async function requireSignIn(ctx: AccountContext, next: Next) {
+    ctx.state.locale = negotiateLocale(ctx);
+    const who = await signedIn(deps, ctx);
+    if (!who) {
+      ctx.status = 303;
+      return ctx.redirect('/login');
+    }
+    ctx.state.signedIn = who;
+    await next();
+  }
+  const post = [formBody(), requireSignIn, requireCsrf({ bind: (ctx) => bindOf(ctx as AccountContext), back: () => '/account' })] as const;
+  const tokenFor = (ctx: AccountContext) => csrfToken(ctx, bindOf(ctx));
+  const done = (ctx: AccountContext, notice: string) => {
+    ctx.status = 303;
+    ctx.redirect(`/account?done=${notice}`);
+  };
+
+  // People who type the bare address land in their account (which asks them to sign in).
+  router.get('/', (ctx) => ctx.redirect('/account'));
+
+  router.get('/login', async (ctx) => {
+    if (await currentSession(deps, ctx)) {
+      ctx.status = 303;
+      return ctx.redirect('/account');
+    }
+    await startAccountSignIn(deps, ctx);
+  });
+
+  router.get('/register', async (ctx) => {
+    // The interaction this starts opens on sign-up (see web/interaction/routes.ts).
+    ctx.cookies.set(SIGN_UP_COOKIE, '1', { httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/interaction', maxAge: 10 * 60 * 1000 });
+    await startAccountSignIn(deps, ctx);
+  });
+
+  router.get('/account/callback', async (ctx) => {
+    const c = ctx;
+    const session = await currentSession(deps, c);
+    if (await completeAccountSignIn(deps, c, session?.uid)) {
+      ctx.status = 303;
+      return ctx.redirect('/account');
+    }
+    renderPage(c, 'message', { titleKey: 'pages:callback_failed.title', messageKey: 'pages:callback_failed.message', backHref: '/login', backKey: 'pages:callback_failed.back' }, { status: 400 });
+  });
+
+  router.get('/logout', (ctx) => {
+    // oidc-provider's end-session endpoint asks, signs out, and renders our "signed out" page.
+    ctx.status = 303;
+    ctx.redirect('/session/end');
+  });
+
+  router.get('/account', requireSignIn, async (ctx) => {
+    const { session, account } = ctx.state.signedIn;
+    const t = translator(ctx.state.locale);
+    const [sessions, grants] = await Promise.all([listAccountSessions(deps.db, account.sub), listAccountGrants(deps.db, account.sub)]);
+    const notice = typeof ctx.query['done'] === 'string' && NOTICES.has(ctx.query['done']) ? t(`pages:account.done_${ctx.query['done']}`) : undefined;
+    renderPage(ctx, 'account', {
+      titleKey: 'pages:account.title',
+      csrf: tokenFor(ctx),
+      notice,
+      profile: profileRows(t, account),
+      ...(await sessionsAndApps(deps.db, t, session.uid, sessions, grants)),
+    });
+  });
+
+  function showProfile(ctx: AccountContext, values: Record<string, string>, fieldErrors: Record<string, string> = {}, status = 200) {
+    const t = translator(ctx.state.locale);
+    renderPage(
+      ctx,
+      'account-profile',
+      { titleKey: 'pages:profile.title', csrf: tokenFor(ctx), values, fieldErrors, alert: status >= 400 ? t('errors:check_fields') : undefined },
+      { status },
+    );
+  }
+
+  router.get('/account/profile', requireSignIn, (ctx) => {
+    const a = ctx.state.signedIn.account;
+    showProfile(ctx, Object.fromEntries(PROFILE_VALUES.map((k) => [k, a[k] ?? ''])));
+  });
+
+  router.post('/account/profile', ...post, async (ctx) => {
+    const form = readForm(ctx, profileForm);
+    if (!form) return showProfile(ctx, {}, {}, 400);
+    try {
+      await updateProfile(deps, ctx.state.signedIn.account.sub, form);
+    } catch (err) {
+      const e = formError(translator(ctx.state.locale), err);
+      if (!e) throw err;
+      return showProfile(ctx, form, e.fieldErrors, e.status);
+    }
+    done(ctx, 'profile');
+  });
+
+  function showPassword(ctx: AccountContext, fieldErrors: Record<string, string> = {}, alert?: string, status = 200) {
+    const { account } = ctx.state.signedIn;
+    renderPage(
+      ctx,
+      'account-password',
+      { titleKey: 'pages:password.title', csrf: tokenFor(ctx), username: account.email ?? account.phone_number ?? '', fieldErrors, alert },
+      { status },
+    );
+  }
+
+  router.get('/account/password', requireSignIn, (ctx) => showPassword(ctx));
+
+  router.post('/account/password', ...post, async (ctx) => {
+    const t = translator(ctx.state.locale);
+    const form = readForm(ctx, passwordForm);
+    if (!form) return showPassword(ctx, {}, t('errors:check_fields'), 400);
+    const { session, account } = ctx.state.signedIn;
+    try {
+      await changePassword(deps, account.sub, form);
+    } catch (err) {
+      const e = formError(t, err);
+      if (!e) throw err;
+      if (e.retryAfterSeconds !== undefined) {
+        ctx.set('Retry-After', String(e.retryAfterSeconds));
+        return showPassword(ctx, {}, e.alert, e.status);
+      }
+      return showPassword(ctx, e.fieldErrors, e.alert, e.status);
+    }
+    // Whoever else knew the old password is signed out: other sessions, other apps' tokens.
+    await endOtherSessions(deps.db, account.sub, session.uid);
+    done(ctx, 'password');
+  });
+
+  router.post('/account/sessions/end-others', ...post, async (ctx) => {
+    const { session, account } = ctx.state.signedIn;
+    await endOtherSessions(deps.db, account.sub, session.uid);
+    done(ctx, 'others_ended');
+  });
+
+  router.post('/account/sessions/end-all', ...post, async (ctx) => {
+    await endAllSessions(deps.db, ctx.state.signedIn.account.sub);
+    renderPage(ctx, 'signed-out', { titleKey: 'pages:signed_out.title' });
+  });
+
+  router.post('/account/sessions/:uid/end', ...post, async (ctx) => {
+    const { session, account } = ctx.state.signedIn;
+    const uid = String(ctx.params['uid']);
+    if (uid === session.uid) {
+      ctx.status = 303;
+      return ctx.redirect('/logout');
+    }
+    await endAccountSession(deps.db, account.sub, uid);
+    done(ctx, 'session_ended');
+  });
+
+  router.post('/account/apps/:clientId/revoke', ...post, async (ctx) => {
+    await revokeAccountApp(deps.db, ctx.state.signedIn.account.sub, String(ctx.params['clientId']));
+    done(ctx, 'app_removed');
+  });
+
+  return router;
+}

@@ -1,0 +1,59 @@
+// Owns: POST /login. It is the token endpoint with the password grant, in JSON: the request
+// is handed to oidc-provider's own /token (client authentication, grant, tokens, events, all
+// unchanged), and its answer is passed back with error texts in the request's language.
+import type { Context } from 'koa';
+import type { Deps } from '../../deps.ts';
+import { ApiError, rateLimited, sendApiError } from './errors.ts';
+import { PASSWORD_GRANT } from '../../oidc/grants/password.ts';
+import type { loginBody } from './schemas.ts';
+import type { z } from 'zod';
+
+/** oidc-provider's error codes, as the API reports them. */
+const STATUS: Record<string, number> = {
+  invalid_grant: 401, // from the password grant: wrong username or password
+  invalid_client: 401,
+  unauthorized_client: 403,
+  invalid_scope: 400,
+  invalid_request: 400,
+  rate_limited: 429,
+};
+
+const formEncode = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
+
+export async function login(deps: Pick<Deps, 'runtime'>, ctx: Context, body: z.output<typeof loginBody>): Promise<void> {
+  const provider = deps.runtime.provider;
+  const form: Record<string, string> = { grant_type: PASSWORD_GRANT, username: body.username, password: body.password };
+  if (body.scope) form['scope'] = body.scope;
+
+  // Authenticate the client the way it is registered: HTTP Basic or in the body.
+  const basic = /^Basic\s/i.test(ctx.get('authorization'));
+  if (!basic) {
+    const client = await provider.Client.find(body.client_id);
+    if (client?.clientAuthMethod === 'client_secret_basic' && body.client_secret) {
+      ctx.request.headers['authorization'] = `Basic ${Buffer.from(`${formEncode(body.client_id)}:${formEncode(body.client_secret)}`).toString('base64')}`;
+    } else {
+      form['client_id'] = body.client_id;
+      if (body.client_secret) form['client_secret'] = body.client_secret;
+      delete ctx.request.headers['authorization'];
+    }
+  }
+
+  // The JSON body is already read; oidc-provider takes a parsed urlencoded body as is.
+  ctx.request.body = form;
+  ctx.request.headers['content-type'] = 'application/x-www-form-urlencoded';
+  const originalUrl = ctx.url;
+  ctx.url = '/token';
+  try {
+    await deps.runtime.middleware()(ctx, async () => {});
+  } finally {
+    ctx.url = originalUrl;
+  }
+
+  if (ctx.status >= 400 && ctx.body && typeof ctx.body === 'object') {
+    const { error } = ctx.body as { error?: string };
+    const code = error === 'invalid_grant' ? 'invalid_credentials' : (error ?? 'invalid_request');
+    const retryAfter = Number(ctx.response.get('Retry-After'));
+    if (code === 'rate_limited' && retryAfter > 0) return sendApiError(ctx, rateLimited(retryAfter));
+    sendApiError(ctx, new ApiError(STATUS[error ?? ''] ?? ctx.status, code));
+  }
+}

@@ -1,0 +1,44 @@
+// Owns: what a consent screen lists (the missing scopes and claims, in plain words) and the
+// grant recorded when the person allows it.
+import type { TFunction } from 'i18next';
+import { isKnownScope } from '../../oidc/scopes.ts';
+import type { LoadedInteraction } from './interaction-state.ts';
+
+type ConsentDetails = {
+  missingOIDCScope?: string[];
+  missingOIDCClaims?: string[];
+  missingResourceScopes?: Record<string, string[]>;
+};
+
+const detailsOf = (loaded: LoadedInteraction) => (loaded.interaction.prompt.details ?? {}) as ConsentDetails;
+
+/** One plain sentence per thing the app asks for, in the page's language. */
+export function consentLines(loaded: LoadedInteraction, t: TFunction): string[] {
+  const d = detailsOf(loaded);
+  const lines = (d.missingOIDCScope ?? []).map((scope) =>
+    isKnownScope(scope) ? t(`scopes:${scope}`) : t('scopes:other', { scope }),
+  );
+  if (d.missingOIDCClaims?.length) lines.push(t('scopes:claims', { claims: d.missingOIDCClaims.join(', ') }));
+  for (const [resource, scopes] of Object.entries(d.missingResourceScopes ?? {})) {
+    lines.push(t('scopes:api', { api: resource, scopes: scopes.join(', ') }));
+  }
+  return lines;
+}
+
+/** Saves a grant with everything the consent screen listed; returns its id. */
+export async function grantConsent(loaded: LoadedInteraction, accountId: string): Promise<string> {
+  const { provider, interaction, client } = loaded;
+  const existing = interaction.grantId ? await provider.Grant.find(interaction.grantId) : undefined;
+  // Never extend a grant that belongs to someone else (an account switch happened).
+  const grant =
+    existing && existing.accountId === accountId && existing.clientId === client.id
+      ? existing
+      : new provider.Grant({ accountId, clientId: client.id });
+  const d = detailsOf(loaded);
+  if (d.missingOIDCScope?.length) grant.addOIDCScope(d.missingOIDCScope.join(' '));
+  if (d.missingOIDCClaims?.length) grant.addOIDCClaims(d.missingOIDCClaims);
+  for (const [resource, scopes] of Object.entries(d.missingResourceScopes ?? {})) {
+    grant.addResourceScope(resource, scopes.join(' '));
+  }
+  return grant.save();
+}

@@ -1,0 +1,197 @@
+// Owns: the hosted pages inside OpenID Connect flows (/interaction/:uid): sign in, sign up,
+// consent, "use another account", cancel, and the language switch. Routes stay thin: the
+// accounts domain judges credentials and input; interaction-state talks to oidc-provider.
+// Every POST is CSRF-checked with a token bound to the interaction's uid.
+import Router from '@koa/router';
+import type { Context, Next } from 'koa';
+import { displayName, getAccount, verifyPassword } from '../../accounts/index.ts';
+import { ACCOUNT_CLIENT_ID } from '../../clients/clients.ts';
+import type { Deps } from '../../deps.ts';
+import { translator } from '../../i18n/i18n.ts';
+import { csrfToken } from '../../security/csrf.ts';
+import { SIGN_UP_COOKIE } from '../account-area/account-client.ts';
+import { requireCsrf } from '../pages/csrf-guard.ts';
+import { formBody } from '../pages/form-body.ts';
+import { keepTyped, readForm } from '../pages/forms.ts';
+import { rememberLocale } from '../pages/language.ts';
+import { renderPage } from '../pages/render.ts';
+import { waitText } from '../pages/wait-text.ts';
+import { consentLines, grantConsent } from './consent.ts';
+import { signInForm, signUpForm } from './forms.ts';
+import {
+  chooseInteractionLocale,
+  finishInteraction,
+  interactionPath,
+  loadInteraction,
+  sessionAccountId,
+  wantsSignUp,
+  type LoadedInteraction,
+} from './interaction-state.ts';
+import { signUp, type SignUpDeps } from './sign-up.ts';
+import { forgetSignedInAccount } from './switch-account.ts';
+
+export type InteractionDeps = SignUpDeps & Pick<Deps, 'runtime'>;
+
+type View = 'login' | 'register' | 'consent';
+type PageLocals = Record<string, unknown>;
+
+const loadedOf = (ctx: Context) => ctx.state['interaction'] as LoadedInteraction;
+const bindOf = (ctx: Context) => `interaction:${String(ctx.params['uid'])}`;
+
+export function interactionRoutes(deps: InteractionDeps): Router {
+  const router = new Router();
+
+  /** Loads the interaction or answers the friendly "expired" page. */
+  async function withInteraction(ctx: Context, next: Next) {
+    const loaded = await loadInteraction(deps, ctx);
+    if (!loaded) {
+      renderPage(
+        ctx,
+        'message',
+        { titleKey: 'pages:expired.title', messageKey: 'pages:expired.message', backHref: '/account', backKey: 'pages:expired.back' },
+        { status: 400 },
+      );
+      return;
+    }
+    ctx.state['interaction'] = loaded;
+    await next();
+  }
+
+  const csrf = requireCsrf({ bind: bindOf, back: (ctx) => interactionPath(String(ctx.params['uid'])) });
+  const post = [formBody(), withInteraction, csrf] as const;
+
+  async function whoIsSignedIn(loaded: LoadedInteraction): Promise<string | undefined> {
+    const sub = sessionAccountId(loaded.interaction);
+    const account = sub ? await getAccount(deps, sub) : undefined;
+    if (!account) return undefined;
+    const contact = account.email ?? account.phone_number;
+    return contact ? `${displayName(account)} (${contact})` : displayName(account);
+  }
+
+  async function show(ctx: Context, view: View, locals: PageLocals = {}, status = 200) {
+    const loaded = loadedOf(ctx);
+    const { uid, client } = loaded;
+    const path = (sub = '') => interactionPath(uid, sub);
+    const isAccountArea = client.id === ACCOUNT_CLIENT_ID;
+    const who = await whoIsSignedIn(loaded);
+    const common: PageLocals = {
+      csrf: csrfToken(ctx, `interaction:${uid}`),
+      clientName: isAccountArea ? undefined : client.name,
+      who,
+      switchAction: path('/switch'),
+      loginHref: path('/login'),
+      registerHref: path('/register'),
+      forgotHref: '/password/forgot',
+    };
+    const byView: Record<View, PageLocals> = {
+      login: { titleKey: 'pages:login.title', action: path('/login'), cancelAction: isAccountArea ? undefined : path('/abort') },
+      register: { titleKey: 'pages:register.title', action: path('/register') },
+      consent: {
+        titleKey: 'pages:consent.page_title',
+        lines: consentLines(loaded, translator(loaded.locale)),
+        allowAction: path('/consent'),
+        cancelAction: path('/abort'),
+      },
+    };
+    renderPage(ctx, view, { ...common, ...byView[view], ...locals }, {
+      status,
+      // After a POST the browser follows redirects to the app's redirect_uri: allow its origin.
+      formAction: client.redirectSources,
+      switchHref: (code) => `${path(`/lang/${code}`)}?view=${view}`,
+    });
+  }
+
+  /** Which page an interaction opens on. */
+  function initialView(ctx: Context, loaded: LoadedInteraction): View {
+    const { interaction } = loaded;
+    if (interaction.prompt.name === 'consent' && sessionAccountId(interaction)) return 'consent';
+    if (ctx.cookies.get(SIGN_UP_COOKIE)) {
+      ctx.cookies.set(SIGN_UP_COOKIE, null, { path: '/interaction' });
+      return 'register';
+    }
+    return wantsSignUp(interaction) ? 'register' : 'login';
+  }
+
+  router.get('/interaction/:uid', withInteraction, (ctx) => show(ctx, initialView(ctx, loadedOf(ctx))));
+  router.get('/interaction/:uid/login', withInteraction, (ctx) => show(ctx, 'login', { values: { username: loadedOf(ctx).interaction.params['login_hint'] ?? '' } }));
+  router.get('/interaction/:uid/register', withInteraction, (ctx) => show(ctx, 'register'));
+
+  router.get('/interaction/:uid/lang/:code', withInteraction, async (ctx) => {
+    const loaded = loadedOf(ctx);
+    const code = String(ctx.params['code']);
+    await chooseInteractionLocale(loaded, code);
+    rememberLocale(ctx, loaded.locale);
+    const view = ctx.query['view'];
+    ctx.status = 303;
+    ctx.redirect(interactionPath(loaded.uid, view === 'login' || view === 'register' ? `/${view}` : ''));
+  });
+
+  router.post('/interaction/:uid/login', ...post, async (ctx) => {
+    const loaded = loadedOf(ctx);
+    const t = translator(loaded.locale);
+    const form = readForm(ctx, signInForm);
+    if (!form) return badForm(ctx);
+    const values = keepTyped(form);
+    const fieldErrors: Record<string, string> = {};
+    if (!form.username.trim()) fieldErrors['username'] = t('errors:fields.required');
+    if (!form.password) fieldErrors['password'] = t('errors:fields.required');
+    if (Object.keys(fieldErrors).length) return show(ctx, 'login', { values, fieldErrors }, 400);
+
+    const result = await verifyPassword(deps, { username: form.username, password: form.password, ip: ctx.ip });
+    if (!result.ok) {
+      if (result.error === 'rate_limited') {
+        ctx.set('Retry-After', String(Math.ceil(result.retryAfterSeconds)));
+        return show(ctx, 'login', { values, alert: waitText(t, result.retryAfterSeconds) }, 429);
+      }
+      return show(ctx, 'login', { values, alert: t('errors:invalid_credentials') }, 401);
+    }
+    const accountId = result.account.sub;
+    const current = sessionAccountId(loaded.interaction);
+    if (current && current !== accountId) await forgetSignedInAccount(loaded);
+    await finishInteraction(ctx, loaded, { login: { accountId, amr: ['pwd'], remember: form.remember === 'yes' } });
+  });
+
+  router.post('/interaction/:uid/register', ...post, async (ctx) => {
+    const loaded = loadedOf(ctx);
+    const t = translator(loaded.locale);
+    const form = readForm(ctx, signUpForm);
+    if (!form) return badForm(ctx);
+    const outcome = await signUp(deps, form, t, loaded.locale);
+    if (!outcome.ok) {
+      return show(
+        ctx,
+        'register',
+        { values: keepTyped(form), fieldErrors: outcome.fieldErrors, alert: outcome.alert, alreadyRegistered: outcome.alreadyRegistered },
+        outcome.alreadyRegistered ? 409 : 400,
+      );
+    }
+    if (sessionAccountId(loaded.interaction)) await forgetSignedInAccount(loaded);
+    // A new account on a possibly shared device: a browser-session sign-in until they choose otherwise.
+    await finishInteraction(ctx, loaded, { login: { accountId: outcome.account.sub, amr: ['pwd'], remember: false } });
+  });
+
+  router.post('/interaction/:uid/consent', ...post, async (ctx) => {
+    const loaded = loadedOf(ctx);
+    const accountId = sessionAccountId(loaded.interaction);
+    if (loaded.interaction.prompt.name !== 'consent' || !accountId) return show(ctx, 'login', {}, 400);
+    const grantId = await grantConsent(loaded, accountId);
+    await finishInteraction(ctx, loaded, { consent: { grantId } });
+  });
+
+  router.post('/interaction/:uid/abort', ...post, async (ctx) => {
+    await finishInteraction(ctx, loadedOf(ctx), { error: 'access_denied', error_description: 'End-User aborted interaction' });
+  });
+
+  router.post('/interaction/:uid/switch', ...post, async (ctx) => {
+    const loaded = loadedOf(ctx);
+    await forgetSignedInAccount(loaded);
+    ctx.status = 303;
+    ctx.redirect(interactionPath(loaded.uid, '/login'));
+  });
+
+  return router;
+}
+
+function badForm(ctx: Context) {
+  renderPage(ctx, 'message', { titleKey: 'pages:bad_form.title', messageKey: 'pages:bad_form.message', backHref: ctx.path.replace(/\/[a-z]+$/, '') }, { status: 400 });
+}

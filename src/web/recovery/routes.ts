@@ -1,0 +1,147 @@
+// Owns: the browser pages of password reset and contact verification: GET /password/forgot
+// and its form post, the reset page reached from the emailed link (or after asking for an SMS
+// code), the email-verification landing page, and the phone-code page. The same paths take
+// JSON in src/web/api/recovery-routes.ts: this router runs first and passes on anything that
+// is not a form post.
+import Router from '@koa/router';
+import type { Context, Next } from 'koa';
+import type { Deps } from '../../deps.ts';
+import { translator } from '../../i18n/i18n.ts';
+import { negotiateLocale } from '../../i18n/negotiate.ts';
+import { requestPasswordReset, resetLinkIsValid, resetPassword } from '../../password-reset/index.ts';
+import { verifyCsrf } from '../../security/csrf.ts';
+import { confirmEmail, confirmPhone } from '../../verification/index.ts';
+import { formBody } from '../pages/form-body.ts';
+import { formError } from '../pages/form-error.ts';
+import { renderPage } from '../pages/render.ts';
+
+export type RecoveryDeps = Pick<Deps, 'config' | 'db' | 'box' | 'log' | 'bcryptCost' | 'tokenKey'>;
+
+type Form = Record<string, unknown>;
+
+const TITLES = {
+  'password-forgot': 'api:pages.forgot.title',
+  'password-reset': 'api:pages.reset.title',
+  'verify-phone': 'api:pages.verify_phone.title',
+} as const;
+
+/** One of this room's views, with its page title. */
+const page = (ctx: Context, view: keyof typeof TITLES, locals: Record<string, unknown>, opts: { status?: number } = {}) =>
+  renderPage(ctx, view, { titleKey: TITLES[view], ...locals }, opts);
+const str = (v: unknown) => (typeof v === 'string' ? v : '');
+const form = (ctx: Context): Form => ((ctx.request as { body?: unknown }).body as Form | undefined) ?? {};
+const tOf = (ctx: Context) => translator(negotiateLocale(ctx));
+
+function message(ctx: Context, key: string, opts: { status?: number; backHref?: string; backKey?: string; args?: Record<string, unknown> } = {}) {
+  renderPage(
+    ctx,
+    'message',
+    {
+      titleKey: `api:pages.${key}.title`,
+      messageKey: `api:pages.${key}.message`,
+      messageArgs: opts.args ?? {},
+      ...(opts.backHref ? { backHref: opts.backHref, backKey: opts.backKey ?? 'back' } : {}),
+    },
+    { status: opts.status ?? 200 },
+  );
+}
+
+const parseForm = formBody();
+
+/** A stale or forged form: the page again with a notice, never the action. */
+async function csrfChecked(ctx: Context, next: Next) {
+  if (verifyCsrf(ctx)) return next();
+  message(ctx, 'expired_form', { status: 403, backHref: ctx.path });
+}
+
+export function recoveryRoutes(deps: RecoveryDeps): Router {
+  const router = new Router();
+  /** Form posts only (JSON goes on to the API router); then the body, then the CSRF check. */
+  const post = (path: string, handler: (ctx: Context) => Promise<void>) =>
+    router.post(path, async (ctx, next) => {
+      if (!ctx.is('urlencoded')) return next();
+      await parseForm(ctx, () => csrfChecked(ctx, () => handler(ctx)));
+    });
+
+  router.get('/password/forgot', (ctx) => page(ctx, 'password-forgot', { values: { username: str(ctx.query['username']) } }));
+
+  post('/password/forgot', async (ctx) => {
+    const username = str(form(ctx)['username']).trim();
+    const isEmail = username.includes('@');
+    try {
+      await requestPasswordReset(deps, isEmail ? { email: username } : { phone_number: username }, { ip: ctx.ip });
+    } catch (err) {
+      const e = formError(tOf(ctx), err);
+      if (!e) throw err;
+      if (e.code === 'invalid_request') {
+        const code = isEmail ? 'email_invalid' : username ? 'phone_invalid' : 'required';
+        return page(ctx, 'password-forgot', { values: { username }, fieldErrors: { username: tOf(ctx)([`errors:fields.${code}`, `api:fields.${code}`]) } }, { status: 400 });
+      }
+      return page(ctx, 'password-forgot', { values: { username }, alert: e.alert }, { status: e.status });
+    }
+    if (isEmail) return message(ctx, 'forgot_sent_email', { args: { email: username } });
+    // A phone gets a code: ask for it right here (shown whether or not the number has an account).
+    ctx.redirect(`/password/reset?phone_number=${encodeURIComponent(username)}`);
+  });
+
+  router.get('/password/reset', async (ctx) => {
+    const token = str(ctx.query['token']);
+    const phone = str(ctx.query['phone_number']);
+    if (phone && !token) return page(ctx, 'password-reset', { phone });
+    if (!token || !(await resetLinkIsValid(deps, token))) return message(ctx, 'reset_invalid', { status: 400, backHref: '/password/forgot', backKey: 'api:pages.reset.start_again' });
+    page(ctx, 'password-reset', { token });
+  });
+
+  post('/password/reset', async (ctx) => {
+    const f = form(ctx);
+    const phone = str(f['phone_number']);
+    const token = phone ? str(f['code']) : str(f['token']);
+    const again = (status: number, locals: Record<string, unknown>) =>
+      page(ctx, 'password-reset', { ...(phone ? { phone } : { token }), ...locals }, { status });
+    try {
+      await resetPassword(deps, { token, password: str(f['password']), ...(phone ? { phone_number: phone } : {}) }, { ip: ctx.ip });
+    } catch (err) {
+      const e = formError(tOf(ctx), err);
+      if (!e) throw err;
+      if (e.code === 'invalid_code') {
+        if (phone) return again(400, { fieldErrors: { code: e.alert } });
+        return message(ctx, 'reset_invalid', { status: 400, backHref: '/password/forgot', backKey: 'api:pages.reset.start_again' });
+      }
+      if (e.code === 'rate_limited') return again(429, { alert: e.alert });
+      return again(e.status, { fieldErrors: e.fieldErrors });
+    }
+    message(ctx, 'reset_done', { backHref: '/login', backKey: 'api:pages.back_to_sign_in' });
+  });
+
+  router.get('/verify/email', async (ctx) => {
+    try {
+      const account = await confirmEmail(deps, str(ctx.query['token']));
+      message(ctx, 'email_verified', { args: { email: account.email ?? '' }, backHref: '/account', backKey: 'api:pages.to_account' });
+    } catch (err) {
+      const e = formError(tOf(ctx), err);
+      if (!e) throw err;
+      if (e.code === 'already_registered') return message(ctx, 'verify_taken', { status: 409, backHref: '/account', backKey: 'api:pages.to_account' });
+      return message(ctx, 'verify_invalid', { status: 400, backHref: '/account', backKey: 'api:pages.to_account' });
+    }
+  });
+
+  router.get('/verify/phone', (ctx) => page(ctx, 'verify-phone', { values: { phone_number: str(ctx.query['phone_number']) } }));
+
+  post('/verify/phone', async (ctx) => {
+    const f = form(ctx);
+    const values = { phone_number: str(f['phone_number']) };
+    try {
+      await confirmPhone(deps, { phone_number: values.phone_number, code: str(f['code']), ip: ctx.ip });
+    } catch (err) {
+      const e = formError(tOf(ctx), err);
+      if (!e) throw err;
+      if (e.code === 'invalid_code') return page(ctx, 'verify-phone', { values, fieldErrors: { code: e.alert } }, { status: 400 });
+      if (e.code === 'already_registered') return message(ctx, 'verify_taken', { status: 409, backHref: '/account', backKey: 'api:pages.to_account' });
+      if (e.code === 'rate_limited') return page(ctx, 'verify-phone', { values, alert: e.alert }, { status: 429 });
+      return page(ctx, 'verify-phone', { values, fieldErrors: e.fieldErrors }, { status: 400 });
+    }
+    message(ctx, 'phone_verified', { backHref: '/account', backKey: 'api:pages.to_account' });
+  });
+
+  return router;
+}
