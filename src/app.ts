@@ -7,7 +7,7 @@ import { errorBoundary } from './ops/error-boundary.ts';
 import { healthRoutes } from './ops/health.ts';
 import { createMetrics, metricsRoute } from './ops/metrics.ts';
 import { requestContext } from './ops/request-context.ts';
-import { securityHeaders } from './security/headers.ts';
+import { httpsOnly, securityHeaders } from './security/headers.ts';
 import { accountRoutes } from './web/account-area/routes.ts';
 import { apiRoutes } from './web/api/routes.ts';
 import { interactionRoutes } from './web/interaction/routes.ts';
@@ -18,13 +18,17 @@ import { recoveryRoutes } from './web/recovery/routes.ts';
 export function buildApp(deps: Deps): Koa {
   const app = new Koa();
   app.proxy = deps.config.trustProxy;
+  // Only the addresses our own proxies appended count (X-Forwarded-For is otherwise the client's to write).
+  app.maxIpsCount = deps.config.trustProxyHops;
   app.keys = deps.runtime.cookieKeys;
   app.silent = true; // errors are logged by errorBoundary, once, as JSON
 
   const metrics = createMetrics();
   app.use(requestContext(deps.log, metrics));
   app.use(errorBoundary(deps.log));
-  app.use(securityHeaders({ https: deps.config.issuer.startsWith('https:') }));
+  const https = deps.config.issuer.startsWith('https:');
+  app.use(securityHeaders({ https }));
+  if (https) app.use(httpsOnly());
   app.use(healthRoutes(deps.db));
   app.use(metricsRoute(metrics, { production: deps.config.env === 'production', token: deps.config.metricsToken }));
 

@@ -10,7 +10,7 @@ const boolish = z
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  HOST: z.string().min(1).optional(),
   ISSUER: z.url({ protocol: /^https?$/ }).optional(),
   DATABASE_URL: z
     .string()
@@ -18,6 +18,9 @@ const envSchema = z.object({
     .optional(),
   DATA_DIR: z.string().min(1).default('./data'),
   TRUST_PROXY: boolish.default(false),
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
+  SMS_HOURLY_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(500),
+  SIGN_UP_HOURLY_LIMIT_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(30),
   SECRETS_KEY: z.string().min(32, 'must be at least 32 characters of random data').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BCRYPT_COST: z.coerce.number().int().min(10, 'must be at least 10').max(15).default(12),
@@ -37,6 +40,15 @@ export type Config = {
   databaseUrl: string | undefined;
   dataDir: string;
   trustProxy: boolean;
+  /**
+   * How many proxies in front of us append to X-Forwarded-For. The client address is the
+   * entry the outermost trusted one appended; anything left of it was written by the client.
+   */
+  trustProxyHops: number;
+  /** Every SMS costs money: at most this many per hour from all processes together. */
+  smsHourlyLimit: number;
+  /** New accounts per client IP per hour (carrier-grade NAT: whole villages share one address). */
+  signUpHourlyLimitPerIp: number;
   /** Unset outside production: a key is generated into dataDir (see security/secrets-key.ts). */
   secretsKey: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -92,11 +104,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     env: e.NODE_ENV,
     port: e.PORT,
-    host: e.HOST,
+    // The dev outbox shows every reset link: outside production only this machine may ask.
+    host: e.HOST ?? (e.NODE_ENV === 'production' ? '0.0.0.0' : '127.0.0.1'),
     issuer,
     databaseUrl: e.DATABASE_URL,
     dataDir: path.resolve(e.DATA_DIR),
     trustProxy: e.TRUST_PROXY,
+    trustProxyHops: e.TRUST_PROXY_HOPS,
+    smsHourlyLimit: e.SMS_HOURLY_LIMIT,
+    signUpHourlyLimitPerIp: e.SIGN_UP_HOURLY_LIMIT_PER_IP,
     secretsKey: e.SECRETS_KEY,
     logLevel: e.LOG_LEVEL,
     bcryptCost: e.BCRYPT_COST,

@@ -42,6 +42,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     runtime = await ProviderRuntime.start({
       issuer: config.issuer,
       trustProxy: config.trustProxy,
+      trustProxyHops: config.trustProxyHops,
       db: database.db,
       box,
       log,

@@ -72,3 +72,13 @@ export async function markPhoneVerified(deps: AccountsDeps, sub: string, phone: 
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
+
+/**
+ * Removes one of the account's contacts (its verified flag goes with it). Used when another
+ * contact's first proof shows the account was set up by someone else (src/verification).
+ */
+export async function removeContact(deps: AccountsDeps, sub: string, which: 'email' | 'phone_number'): Promise<void> {
+  if (!isUuid(sub)) return;
+  const patch = which === 'email' ? { email: null, email_verified: false } : { phone_number: null, phone_number_verified: false };
+  await updateAccountRow(deps.db, sub, patch);
+}

@@ -31,22 +31,40 @@ export async function changePassword(
     if (code) errors['new_password'] = code;
   }
   if (values.current_password === undefined) throw new AccountInputError(errors);
+  if (!(await currentPasswordMatches(deps, row, values.current_password))) {
+    throw new AccountInputError({ ...errors, current_password: 'current_password_wrong' });
+  }
+  if (Object.keys(errors).length > 0 || values.new_password === undefined) throw new AccountInputError(errors);
+  const changed = await replacePasswordHash(deps.db, row.id, await hashPassword(values.new_password, deps.bcryptCost), row.password_hash ?? undefined);
+  // Someone changed it between our check and our write: the checked password is no longer current.
+  if (!changed) throw new AccountInputError({ current_password: 'current_password_wrong' });
+}
 
+/**
+ * Checks the current password of a signed-in person (changing a password, an email or a
+ * phone). Counted against the same per-account lock as sign-in; RateLimitedError when locked.
+ */
+async function currentPasswordMatches(deps: AccountsDeps, row: { id: string; password_hash: string | null }, password: string): Promise<boolean> {
   const throttle = loginThrottle(deps.db);
   const keys = { account: `a:${row.id}` };
   const reservation = await throttle.reserve(keys);
   if (!reservation.ok) throw new RateLimitedError(reservation.retryAfterSeconds);
-  const hash = row.password_hash;
-  if (!hash || !(await comparePassword(values.current_password, hash, deps.bcryptCost))) {
+  if (!row.password_hash || !(await comparePassword(password, row.password_hash, deps.bcryptCost))) {
     await throttle.failed(keys, reservation.attempt);
-    throw new AccountInputError({ ...errors, current_password: 'current_password_wrong' });
+    return false;
   }
   await throttle.clearAccount(keys.account);
-  if (Object.keys(errors).length > 0 || values.new_password === undefined) throw new AccountInputError(errors);
+  return true;
+}
 
-  const changed = await replacePasswordHash(deps.db, row.id, await hashPassword(values.new_password, deps.bcryptCost), hash);
-  // Someone changed it between our check and our write: the checked password is no longer current.
-  if (!changed) throw new AccountInputError({ current_password: 'current_password_wrong' });
+/**
+ * Proof of the person before a sensitive change: their current password. A wrong or missing
+ * one -> AccountInputError({ current_password }); too many wrong ones -> RateLimitedError.
+ */
+export async function confirmCurrentPassword(deps: AccountsDeps, sub: string, password: unknown): Promise<void> {
+  const row = await enabledRow(deps, sub);
+  if (typeof password !== 'string' || password === '') throw new AccountInputError({ current_password: 'required' });
+  if (!(await currentPasswordMatches(deps, row, password))) throw new AccountInputError({ current_password: 'current_password_wrong' });
 }
 
 /**

@@ -10,8 +10,23 @@ import { parseFields, registrationShape } from './input.ts';
 import { normalizeEmail, normalizePhone } from './normalize.ts';
 import type { Account, AccountsDeps, FieldErrorCode } from './types.ts';
 import { DEFAULT_LOCALE } from '../i18n/i18n.ts';
+import { RateLimitedError } from '../domain-error.ts';
+import { numberRange, throttle } from '../messaging/index.ts';
 
-export async function registerAccount(deps: AccountsDeps, input: unknown): Promise<Account> {
+/** Who is signing up, for the sign-up limits (absent: an operator or a test, not limited). */
+export type SignUpSource = { ip: string; perIpHourly: number };
+
+/** Sign-ups per IP and per phone number range (each sign-up with a phone sends a paid SMS). */
+async function limitSignUps(deps: AccountsDeps, source: SignUpSource, phone: string | undefined): Promise<void> {
+  const perIp = await throttle(deps.db, 'signUpPerIp', source.ip, source.perIpHourly);
+  if (!perIp.ok) throw new RateLimitedError(perIp.retryAfterSeconds);
+  if (phone) {
+    const perRange = await throttle(deps.db, 'signUpPerPrefix', numberRange(phone));
+    if (!perRange.ok) throw new RateLimitedError(perRange.retryAfterSeconds);
+  }
+}
+
+export async function registerAccount(deps: AccountsDeps, input: unknown, source?: SignUpSource): Promise<Account> {
   const { values: v, errors } = parseFields(registrationShape, input);
 
   const email = v.email === undefined ? undefined : normalizeEmail(v.email);
@@ -28,6 +43,16 @@ export async function registerAccount(deps: AccountsDeps, input: unknown): Promi
   }
   if (Object.keys(errors).length > 0 || v.password === undefined || v.given_name === undefined) {
     throw new AccountInputError(errors);
+  }
+  if (source) await limitSignUps(deps, source, phone);
+  // Before bcrypt: a duplicate costs a lookup, not a hash. (The unique indexes still decide
+  // races between simultaneous sign-ups, below.)
+  const takenBefore = await takenIdentifiers(deps.db, { email: email ?? null, phone_number: phone ?? null });
+  if (takenBefore.email || takenBefore.phone_number) {
+    throw new AlreadyRegisteredError({
+      ...(takenBefore.email ? { email: 'email_taken' as const } : {}),
+      ...(takenBefore.phone_number ? { phone_number: 'phone_taken' as const } : {}),
+    });
   }
 
   const row = {

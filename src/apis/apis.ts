@@ -17,15 +17,17 @@ const createApiInput = z.object({
     .refine((u) => !u.includes('#'), 'must not contain a fragment'),
   scopes: z.array(z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'is not a valid scope token')).max(100).default([]),
   accessTokenTtl: z.number().int().min(60).max(86_400).default(600),
+  ownerClientId: z.string().min(1).max(200).optional(),
 });
 
-export type ApiView = { resource: string; name: string; scopes: string[]; access_token_ttl: number; created_at: string };
+export type ApiView = { resource: string; name: string; scopes: string[]; access_token_ttl: number; owner_client_id: string | null; created_at: string };
 
 const toView = (r: Selectable<ApiResourcesTable>): ApiView => ({
   resource: r.resource,
   name: r.name,
   scopes: r.scopes,
   access_token_ttl: r.access_token_ttl,
+  owner_client_id: r.owner_client_id,
   created_at: r.created_at.toISOString(),
 });
 
@@ -38,7 +40,7 @@ export async function createApi(db: Db, input: z.input<typeof createApiInput>): 
   const a = parsed.data;
   const row = await db
     .insertInto('api_resources')
-    .values({ resource: a.resource, name: a.name, scopes: a.scopes, access_token_ttl: a.accessTokenTtl })
+    .values({ resource: a.resource, name: a.name, scopes: a.scopes, access_token_ttl: a.accessTokenTtl, owner_client_id: a.ownerClientId ?? null })
     .onConflict((oc) => oc.column('resource').doNothing())
     .returningAll()
     .executeTakeFirst();

@@ -12,6 +12,7 @@ import {
 } from '../clients/clients.ts';
 import type { Db } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migrate.ts';
+import { ownApiResource } from '../oidc/own-api.ts';
 import { listSigningKeys, rotateSigningKeys } from '../oidc/signing-keys.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 
@@ -25,6 +26,8 @@ export class NotFoundError extends Error {
 export type CommandContext = {
   db: Db;
   box: SecretBox;
+  /** The issuer the server runs as (its own API may not be put on an allow-list). */
+  issuer: string;
   keyRefreshSeconds: number;
   positionals: string[];
   flags: Record<string, string | boolean | string[] | undefined>;
@@ -61,6 +64,31 @@ function tri(c: CommandContext, yes: string, no: string): boolean | undefined {
   return undefined;
 }
 
+/**
+ * `--api URI[=scope,scope]`, repeatable: the client's API allow-list. Without `=`, every
+ * scope the API defines (stored as "*"); `URI=` alone, the API with no scope.
+ */
+function apiAccess(c: CommandContext): Record<string, string[]> | undefined {
+  if (c.flags['no-api']) {
+    if (c.flags['api']) throw new UsageError('--api and --no-api contradict each other');
+    return {};
+  }
+  const values = list(c.flags['api']);
+  if (!values) return undefined;
+  const access: Record<string, string[]> = {};
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    const resource = eq < 0 ? v : v.slice(0, eq);
+    if (!resource) throw new UsageError(`--api ${v}: expected URI or URI=scope,scope`);
+    const scopes = eq < 0 ? ['*'] : v.slice(eq + 1).split(',').map((x) => x.trim()).filter(Boolean);
+    access[resource] = [...new Set([...(access[resource] ?? []), ...scopes])];
+  }
+  return access;
+}
+
+const accessText = (a: Record<string, string[]>) =>
+  Object.entries(a).map(([r, s]) => `${r}=${s.join(',')}`).join(' ') || '(no APIs)';
+
 const clientText = (c: { client_id: string; client_name: string; type: string; enabled: boolean; first_party: boolean; redirect_uris: string[] }) =>
   `${c.client_id}  ${c.type.padEnd(7)} ${c.enabled ? 'enabled ' : 'disabled'} ${c.first_party ? 'first-party ' : ''}${c.client_name}  ${c.redirect_uris.join(' ')}`;
 
@@ -77,7 +105,8 @@ export const commands: Record<string, (c: CommandContext) => Promise<CommandResu
       scopes: list(c.flags['scope']),
       firstParty: c.flags['first-party'] === true,
       tokenEndpointAuthMethod: oneOf(str(c.flags['auth-method']), CONFIDENTIAL_AUTH_METHODS, 'auth-method'),
-    });
+      apiAccess: apiAccess(c) ?? {},
+    }, { ownApiResource: ownApiResource(c.issuer) });
     const json = { ...client, ...(clientSecret ? { client_secret: clientSecret } : {}) };
     const text = [clientText(client)];
     if (clientSecret) text.push(`client_secret: ${clientSecret}`, 'Store the secret now: it is not shown again.');
@@ -93,7 +122,10 @@ export const commands: Record<string, (c: CommandContext) => Promise<CommandResu
   async 'clients show'(c) {
     const client = await getClient(c.db, requireId(c, 'client id'));
     if (!client) throw new NotFoundError(`no client ${c.positionals[0]}`);
-    return { json: client, text: Object.entries(client).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(' ') : String(v)}`) };
+    return {
+      json: client,
+      text: Object.entries(client).map(([k, v]) => `${k}: ${k === 'api_access' ? accessText(v as Record<string, string[]>) : Array.isArray(v) ? v.join(' ') : String(v)}`),
+    };
   },
 
   async 'clients update'(c) {
@@ -106,7 +138,8 @@ export const commands: Record<string, (c: CommandContext) => Promise<CommandResu
       firstParty: tri(c, 'first-party', 'no-first-party'),
       enabled: tri(c, 'enable', 'disable'),
       tokenEndpointAuthMethod: oneOf(str(c.flags['auth-method']), CONFIDENTIAL_AUTH_METHODS, 'auth-method'),
-    });
+      apiAccess: apiAccess(c),
+    }, { ownApiResource: ownApiResource(c.issuer) });
     if (!client) throw new NotFoundError(`no client ${id}`);
     return { json: client, text: [clientText(client)] };
   },
@@ -144,6 +177,7 @@ export const commands: Record<string, (c: CommandContext) => Promise<CommandResu
       resource,
       scopes: list(c.flags['scope']) ?? [],
       ...(ttl ? { accessTokenTtl: Number(ttl) } : {}),
+      ...(str(c.flags['owner']) ? { ownerClientId: str(c.flags['owner']) } : {}),
     });
     return { json: api, text: [`${api.resource}  ${api.name}  scopes: ${api.scopes.join(' ') || '(none)'}`] };
   },

@@ -19,18 +19,18 @@ const flag = { type: 'boolean' } as const;
 
 const COMMAND_OPTIONS: Record<string, Options> = {
   'clients create': {
-    name: one, type: one, 'redirect-uri': many, 'post-logout-redirect-uri': many, scope: many, 'first-party': flag, 'auth-method': one,
+    name: one, type: one, 'redirect-uri': many, 'post-logout-redirect-uri': many, scope: many, 'first-party': flag, 'auth-method': one, api: many,
   },
   'clients list': {},
   'clients show': {},
   'clients update': {
     name: one, 'redirect-uri': many, 'post-logout-redirect-uri': many, scope: many, 'first-party': flag, 'no-first-party': flag,
-    enable: flag, disable: flag, 'auth-method': one,
+    enable: flag, disable: flag, 'auth-method': one, api: many, 'no-api': flag,
   },
   'clients rotate-secret': {},
   'clients disable': {},
   'clients delete': {},
-  'apis create': { name: one, resource: one, scope: many, ttl: one },
+  'apis create': { name: one, resource: one, scope: many, ttl: one, owner: one },
   'apis list': {},
   'apis delete': {},
   'keys list': {},
@@ -42,10 +42,12 @@ const USAGE = `usage: bwid <command> [options] [--json]
   clients create --name NAME [--type web|spa|native|service] [--redirect-uri URI …]
                  [--post-logout-redirect-uri URI …] [--scope SCOPE …] [--first-party]
                  [--auth-method client_secret_basic|client_secret_post|client_secret_jwt]
+                 [--api URI[=SCOPE,SCOPE…] …]   APIs it may get tokens for (none by default)
   clients list | clients show ID | clients rotate-secret ID | clients disable ID | clients delete ID
   clients update ID [--name NAME] [--redirect-uri URI …] [--post-logout-redirect-uri URI …]
                  [--scope SCOPE …] [--first-party|--no-first-party] [--enable|--disable]
-  apis create --name NAME --resource URI [--scope SCOPE …] [--ttl SECONDS]
+                 [--api URI[=SCOPE,…] … | --no-api]   replaces the client's API allow-list
+  apis create --name NAME --resource URI [--scope SCOPE …] [--ttl SECONDS] [--owner CLIENT_ID]
   apis list | apis delete URI
   keys list | keys rotate
   migrate`;
@@ -102,6 +104,7 @@ export async function runCli(argv: string[], env: NodeJS.ProcessEnv = process.en
     const result = await command({
       db: handle.db,
       box: new SecretBox(resolveSecretsKey(config)),
+      issuer: config.issuer,
       keyRefreshSeconds: config.keyRefreshSeconds,
       positionals: parsed.positionals,
       flags: parsed.values,

@@ -39,6 +39,10 @@ export function redirectUriProblem(value: string, type: ClientType): string | un
 const uriList = z.array(z.string().min(1).max(2000)).max(20);
 const scopeToken = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]+$/, 'is not a valid scope token');
 
+/** API resource URI -> the scopes this client may get for it; ["*"] = every scope it defines. */
+export const apiAccessInput = z.record(z.string().min(1).max(2000), z.array(scopeToken).max(100)).refine((r) => Object.keys(r).length <= 50, 'at most 50 APIs');
+export type ApiAccess = z.infer<typeof apiAccessInput>;
+
 export const createClientInput = z
   .object({
     name: z.string().trim().min(1).max(200),
@@ -48,6 +52,7 @@ export const createClientInput = z
     scopes: z.array(scopeToken).max(50).optional(),
     firstParty: z.boolean().default(false),
     tokenEndpointAuthMethod: z.enum(CONFIDENTIAL_AUTH_METHODS).default('client_secret_basic'),
+    apiAccess: apiAccessInput.default({}),
   })
   .superRefine((c, ctx) => {
     if (c.type === 'service' && (c.redirectUris.length || c.postLogoutRedirectUris.length)) {
@@ -75,6 +80,7 @@ export const updateClientInput = z
     firstParty: z.boolean().optional(),
     enabled: z.boolean().optional(),
     tokenEndpointAuthMethod: z.enum(CONFIDENTIAL_AUTH_METHODS).optional(),
+    apiAccess: apiAccessInput.optional(),
   })
   .strict();
 

@@ -8,8 +8,10 @@ import { lookupCache } from '../db/lookup-cache.ts';
 import type { ClientType } from '../db/schema.ts';
 import { DEFAULT_USER_SCOPES } from '../oidc/scopes.ts';
 import type { SecretBox } from '../security/secret-box.ts';
+import { findApi } from '../apis/apis.ts';
 import {
   createClientInput,
+  type ApiAccess,
   FIRST_PARTY_PASSWORD_GRANT,
   redirectUriProblem,
   updateClientInput,
@@ -44,6 +46,8 @@ export type ClientView = {
   token_endpoint_auth_method: string;
   scope: string;
   first_party: boolean;
+  /** API resource URI -> scopes the client may get (["*"]: all). The own API is not listed. */
+  api_access: ApiAccess;
   enabled: boolean;
   created_at: string;
   updated_at: string;
@@ -53,9 +57,13 @@ const isConfidential = (type: ClientType) => type === 'web' || type === 'service
 const grantTypesFor = (type: ClientType) =>
   type === 'service' ? ['client_credentials'] : ['authorization_code', 'refresh_token'];
 const newSecret = () => crypto.randomBytes(32).toString('base64url');
-/** Stored grant types, plus the first-party password grant where the client may use it. */
+/**
+ * Stored grant types, plus the first-party password grant where the client may use it: a
+ * first-party app an operator registered. Never the account area's own public client, whose
+ * id anyone can read: it would open password guessing to the world without client auth.
+ */
 const grantTypesOf = (row: ClientRow) =>
-  row.first_party && row.type !== 'service' ? [...row.grant_types, FIRST_PARTY_PASSWORD_GRANT] : row.grant_types;
+  row.first_party && row.type !== 'service' && row.client_id !== ACCOUNT_CLIENT_ID ? [...row.grant_types, FIRST_PARTY_PASSWORD_GRANT] : row.grant_types;
 
 export function toView(row: ClientRow): ClientView {
   return {
@@ -69,10 +77,31 @@ export function toView(row: ClientRow): ClientView {
     token_endpoint_auth_method: row.token_endpoint_auth_method,
     scope: row.scopes.join(' '),
     first_party: row.first_party,
+    api_access: apiAccessOf(row),
     enabled: row.enabled,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };
+}
+
+const apiAccessOf = (row: ClientRow): ApiAccess =>
+  (typeof row.api_access === 'string' ? JSON.parse(row.api_access) : row.api_access) as ApiAccess;
+
+/** Every API named must be registered, every scope one it defines; `*` stands alone. */
+async function checkApiAccess(db: Db, access: ApiAccess, ownApiResource: string | undefined): Promise<void> {
+  for (const [resource, scopes] of Object.entries(access)) {
+    if (ownApiResource && resource === ownApiResource) {
+      throw new ClientInputError(`--api ${resource}: the IdP's own API is for first-party apps only (use --first-party)`);
+    }
+    const api = await findApi(db, resource);
+    if (!api) throw new ClientInputError(`--api ${resource}: no such API (register it with bwid apis create)`);
+    if (scopes.includes('*')) {
+      if (scopes.length > 1) throw new ClientInputError(`--api ${resource}: "*" means every scope; list scopes or use "*" alone`);
+      continue;
+    }
+    const unknown = scopes.filter((s) => !api.scopes.includes(s));
+    if (unknown.length) throw new ClientInputError(`--api ${resource}: ${unknown.join(', ')} is not a scope of this API (it has: ${api.scopes.join(' ') || 'none'})`);
+  }
 }
 
 function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
@@ -84,8 +113,11 @@ function parse<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   return result.data;
 }
 
-export async function createClient(db: Db, box: SecretBox, input: CreateClientInput) {
+export type ClientOptions = { ownApiResource?: string };
+
+export async function createClient(db: Db, box: SecretBox, input: CreateClientInput, opts: ClientOptions = {}) {
   const c = parse(createClientInput, input);
+  await checkApiAccess(db, c.apiAccess, opts.ownApiResource);
   const secret = isConfidential(c.type) ? newSecret() : undefined;
   const row = await insertClient(db, {
     client_id: crypto.randomBytes(12).toString('base64url'),
@@ -97,6 +129,7 @@ export async function createClient(db: Db, box: SecretBox, input: CreateClientIn
     grant_types: grantTypesFor(c.type),
     scopes: c.scopes ?? (c.type === 'service' ? [] : DEFAULT_USER_SCOPES),
     first_party: c.firstParty,
+    api_access: JSON.stringify(c.apiAccess),
     token_endpoint_auth_method: isConfidential(c.type) ? c.tokenEndpointAuthMethod : 'none',
     updated_at: new Date(),
   });
@@ -110,8 +143,9 @@ export async function getClient(db: Db, clientId: string): Promise<ClientView | 
   return row && toView(row);
 }
 
-export async function updateClient(db: Db, clientId: string, input: UpdateClientInput): Promise<ClientView | undefined> {
+export async function updateClient(db: Db, clientId: string, input: UpdateClientInput, opts: ClientOptions = {}): Promise<ClientView | undefined> {
   const u = parse(updateClientInput, input);
+  if (u.apiAccess) await checkApiAccess(db, u.apiAccess, opts.ownApiResource);
   const existing = await findClientRow(db, clientId);
   if (!existing) return undefined;
   for (const uri of [...(u.redirectUris ?? []), ...(u.postLogoutRedirectUris ?? [])]) {
@@ -128,8 +162,10 @@ export async function updateClient(db: Db, clientId: string, input: UpdateClient
     scopes: u.scopes,
     first_party: u.firstParty,
     enabled: u.enabled,
+    api_access: u.apiAccess ? JSON.stringify(u.apiAccess) : undefined,
     token_endpoint_auth_method: existing.type === 'web' || existing.type === 'service' ? u.tokenEndpointAuthMethod : undefined,
   });
+  metadataCache.forget(db, clientId);
   return row && toView(row);
 }
 
@@ -155,6 +191,10 @@ const metadataCache = lookupCache<ClientMetadata>({ max: 5000, ttlMs: CLIENT_CAC
 /** Whether an oidc-provider Client (built from findOidcClientMetadata) is first-party. */
 export const isFirstPartyClient = (client: object): boolean =>
   (client as Record<string, unknown>)['urn:bwid:first_party'] === true;
+
+/** The API allow-list of an oidc-provider Client (built from findOidcClientMetadata). */
+export const apiAccessOfClient = (client: object): ApiAccess =>
+  ((client as Record<string, unknown>)['urn:bwid:api_access'] as ApiAccess | undefined) ?? {};
 
 /** The registration type of an oidc-provider Client. */
 export const clientTypeOf = (client: object): ClientType | undefined =>
@@ -182,6 +222,7 @@ async function loadOidcClientMetadata(db: Db, box: SecretBox, clientId: string):
     ...(row.scopes.length ? { scope: row.scopes.join(' ') } : {}),
     'urn:bwid:first_party': row.first_party,
     'urn:bwid:client_type': row.type,
+    'urn:bwid:api_access': apiAccessOf(row),
   };
 }
 

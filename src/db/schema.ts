@@ -44,6 +44,8 @@ export interface ClientsTable {
   token_endpoint_auth_method: string;
   scopes: string[];
   first_party: boolean;
+  /** API resource URI -> scopes this client may get for it (["*"]: all the API defines). */
+  api_access: ColumnType<Record<string, string[]>, string | undefined, string>;
   enabled: Generated<boolean>;
   created_at: Generated<Date>;
   updated_at: Timestamp;
@@ -54,6 +56,8 @@ export interface ApiResourcesTable {
   name: string;
   scopes: string[];
   access_token_ttl: Generated<number>;
+  /** The service client that runs this API: it may introspect tokens for it. */
+  owner_client_id: string | null;
   created_at: Generated<Date>;
 }
 

@@ -19,6 +19,7 @@ export class MessageDelivery {
   #again = false;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
+  readonly #background = new Set<Promise<void>>();
 
   constructor(private readonly deps: DeliveryDeps) {}
 
@@ -28,10 +29,11 @@ export class MessageDelivery {
     this.#timer.unref();
   }
 
-  stop(): Promise<void> {
+  async stop(): Promise<void> {
+    await Promise.all(this.#background);
     this.#stopped = true;
     clearInterval(this.#timer);
-    return this.#running ?? Promise.resolve();
+    await this.#running;
   }
 
   /** Delivers due messages soon, without waiting. Coalesces calls made while a run is going. */
@@ -55,9 +57,18 @@ export class MessageDelivery {
     });
   }
 
-  /** Waits for the current run, if any (tests and shutdown). */
+  /** Background work that queues messages (see trackInBackground); idle() waits for it. */
+  track(work: Promise<void>): void {
+    this.#background.add(work);
+    void work.finally(() => this.#background.delete(work));
+  }
+
+  /** Waits for background work and the current run, if any (tests and shutdown). */
   async idle(): Promise<void> {
-    while (this.#running) await this.#running;
+    while (this.#background.size || this.#running) {
+      await Promise.all(this.#background);
+      if (this.#running) await this.#running;
+    }
   }
 
   /** One pass: claims due messages and tries each once. Returns how many were claimed. */

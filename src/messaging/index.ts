@@ -8,7 +8,7 @@ import { MessageDelivery } from './delivery.ts';
 import { transportsFrom } from './transports.ts';
 
 export { queueMessage, listOutbox, type QueuedMessage, type OutboxEntry } from './outbox.ts';
-export { throttle, purgeThrottle, type ThrottleResult, type LimitName } from './throttle.ts';
+export { numberRange, throttle, purgeThrottle, type ThrottleResult, type LimitName } from './throttle.ts';
 export { MessageDelivery } from './delivery.ts';
 
 export type MessagingDeps = { config: Config; db: Db; box: SecretBox; log: Logger };
@@ -35,6 +35,19 @@ export function messageDelivery(deps: MessagingDeps): MessageDelivery {
     if (deps.config.env === 'production' && !deps.config.smsWebhookUrl) deps.log.warn('SMS_WEBHOOK_URL is not set: text messages stay in the outbox and are not delivered');
   }
   return d;
+}
+
+/**
+ * Runs work that must not delay (or time) the answer, such as a reset request's lookup and
+ * queueing; failures are logged. The delivery loop's idle() waits for it too (tests, shutdown).
+ */
+export function trackInBackground(deps: MessagingDeps, work: Promise<void>, failure: string): void {
+  messageDelivery(deps).track(
+    work.then(
+      () => deliverSoon(deps),
+      (err: unknown) => deps.log.warn({ err }, failure),
+    ),
+  );
 }
 
 /** Call after the transaction that queued messages has committed. */

@@ -4,7 +4,9 @@
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.ts';
+import type { Config } from '../config.ts';
 import type { SecretBox } from '../security/secret-box.ts';
+import { spendSmsBudget } from './throttle.ts';
 import type { OutboxChannel, OutboxStatus } from './tables.ts';
 import { renderEmail, renderSms, type EmailTemplate, type MessageVars, type SmsTemplate } from './templates.ts';
 
@@ -16,8 +18,17 @@ export type QueuedMessage = { to: string; locale: string; accountId?: string; va
 /** What is sealed in content_enc. */
 export type MessageContent = { subject?: string; text: string; html?: string };
 
-/** Renders the message in the person's language and stores it, sealed, as pending. */
-export async function queueMessage(db: Db, box: SecretBox, m: QueuedMessage): Promise<string> {
+export type QueueDeps = { db: Db; box: SecretBox; config: Pick<Config, 'smsHourlyLimit'> };
+
+/**
+ * Renders the message in the person's language and stores it, sealed, as pending. Every SMS
+ * costs money, so each one counts against its number, its number's prefix, its country and the
+ * hourly budget of the whole service (RateLimitedError when one is spent: the caller's
+ * transaction rolls back, so no token exists without its message).
+ */
+export async function queueMessage(deps: QueueDeps, m: QueuedMessage): Promise<string> {
+  const { db, box } = deps;
+  if (m.channel === 'sms') await spendSmsBudget(db, m.to, deps.config.smsHourlyLimit);
   const content: MessageContent = m.channel === 'email' ? renderEmail(m.template, m.locale, m.vars) : { text: renderSms(m.template, m.locale, m.vars) };
   const id = crypto.randomUUID();
   await db

@@ -4,8 +4,8 @@
 import ejs from 'ejs';
 import { translator } from '../i18n/i18n.ts';
 
-export type EmailTemplate = 'password_reset' | 'password_changed' | 'verify_email';
-export type SmsTemplate = 'password_reset' | 'password_changed' | 'verify_phone';
+export type EmailTemplate = 'password_reset' | 'password_changed' | 'verify_email' | 'email_change' | 'phone_change' | 'account_secured';
+export type SmsTemplate = 'password_reset' | 'password_changed' | 'verify_phone' | 'email_change' | 'phone_change' | 'account_secured';
 
 export type MessageVars = {
   /** How to greet the person (preferred or given name); omitted = a plain greeting. */
@@ -15,6 +15,8 @@ export type MessageVars = {
   code?: string;
   minutes?: number;
   hours?: number;
+  /** The email address or phone number a message is about. */
+  value?: string;
 };
 
 export type RenderedEmail = { subject: string; text: string; html: string };
@@ -24,6 +26,9 @@ const EMAIL_PARTS: Record<EmailTemplate, { action: boolean; expiry: boolean; out
   password_reset: { action: true, expiry: true, outro: true },
   verify_email: { action: true, expiry: true, outro: true },
   password_changed: { action: false, expiry: false, outro: true },
+  email_change: { action: false, expiry: false, outro: true },
+  phone_change: { action: false, expiry: false, outro: true },
+  account_secured: { action: false, expiry: false, outro: true },
 };
 
 // Inline styles only: most mail clients drop <style> blocks and external CSS.

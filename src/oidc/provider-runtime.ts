@@ -14,6 +14,7 @@ import { ensureSigningKeys, loadSigningKeys } from './signing-keys.ts';
 export type RuntimeDeps = Pick<Deps, 'db' | 'box' | 'log' | 'bcryptCost'> & {
   issuer: string;
   trustProxy: boolean;
+  trustProxyHops: number;
   refreshSeconds: number;
 };
 

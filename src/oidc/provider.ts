@@ -2,13 +2,15 @@
 // docs/oidc-configuration.md; change both together.
 import { errors, interactionPolicy, Provider, type Configuration, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
 import type { JWK } from 'jose';
-import { findApi, resourceServerInfo } from '../apis/apis.ts';
+import { findApi } from '../apis/apis.ts';
+import { FIRST_PARTY_PASSWORD_GRANT } from '../clients/client-input.ts';
 import { clientTypeOf, findOidcClientMetadata, isFirstPartyClient } from '../clients/clients.ts';
 import type { Deps } from '../deps.ts';
 import type { Db } from '../db/connect.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 import { findOidcAccount } from './account.ts';
 import { PostgresAdapter } from './adapter.ts';
+import { resourceServerFor } from './api-access.ts';
 import { renderOidcError } from './error-page.ts';
 import { extendProvider } from './extensions.ts';
 import { logoutSource, postLogoutSuccessSource } from './logout-pages.ts';
@@ -34,6 +36,7 @@ export type ProviderDeps = Pick<Deps, 'db' | 'box' | 'bcryptCost'> & {
   jwks: JWK[];
   cookieKeys: string[];
   trustProxy: boolean;
+  trustProxyHops: number;
 };
 
 export function buildProvider(deps: ProviderDeps): Provider {
@@ -44,10 +47,12 @@ export function buildProvider(deps: ProviderDeps): Provider {
     jwks: { keys: deps.jwks as NonNullable<Configuration['jwks']>['keys'] },
     cookies: {
       keys: deps.cookieKeys,
+      // __Host- (Secure, Path=/, no Domain) where the cookie's path allows it: the session.
+      ...(deps.issuer.startsWith('https:') ? { names: { session: '__Host-_session', interaction: '_interaction', resume: '_interaction_resume' } } : {}),
       long: { signed: true, httpOnly: true, sameSite: 'lax' },
       short: { signed: true, httpOnly: true, sameSite: 'lax' },
     },
-    extraClientMetadata: { properties: ['urn:bwid:first_party', 'urn:bwid:client_type'] },
+    extraClientMetadata: { properties: ['urn:bwid:first_party', 'urn:bwid:client_type', 'urn:bwid:api_access'] },
     claims: {
       openid: [...SCOPE_CLAIMS.openid],
       profile: [...SCOPE_CLAIMS.profile],
@@ -66,10 +71,16 @@ export function buildProvider(deps: ProviderDeps): Provider {
       clientCredentials: { enabled: true },
       introspection: {
         enabled: true,
-        // A client may always introspect its own tokens; other clients' tokens only a `service`
-        // client (an API checking the tokens it receives). Anything else reads as inactive.
-        allowedPolicy: async (_ctx, caller, token) =>
-          token.clientId === caller.clientId || clientTypeOf(caller) === 'service',
+        // A client may introspect its own tokens; a `service` client that runs an API (its
+        // owner) also the access tokens meant for that API. Never another client's refresh
+        // token. Anything else reads as inactive (RFC 7662 2.2).
+        allowedPolicy: async (_ctx, caller, token) => {
+          if (token.clientId === caller.clientId) return true;
+          if (clientTypeOf(caller) !== 'service' || token.kind === 'RefreshToken') return false;
+          const audience = (token as { resourceServer?: { audience?: string } }).resourceServer?.audience ?? (token as { aud?: string }).aud;
+          const api = typeof audience === 'string' ? await findApi(db, audience) : undefined;
+          return !!api && api.owner_client_id === caller.clientId;
+        },
       },
       revocation: {
         enabled: true,
@@ -90,10 +101,8 @@ export function buildProvider(deps: ProviderDeps): Provider {
         // No `resource` parameter: the token is for userinfo (opaque, stored as a hash).
         defaultResource: (_ctx, _client, oneOf) => (oneOf ? oneOf : undefined),
         useGrantedResource: () => true,
-        async getResourceServerInfo(_ctx, resourceIndicator): Promise<ResourceServer> {
-          const api = await findApi(db, resourceIndicator);
-          if (!api) throw new errors.InvalidTarget('the requested resource is not a registered API');
-          return resourceServerInfo(api);
+        async getResourceServerInfo(ctx, resourceIndicator, client): Promise<ResourceServer> {
+          return resourceServerFor(ctx, client, await findApi(db, resourceIndicator));
         },
       },
     },
@@ -117,6 +126,17 @@ export function buildProvider(deps: ProviderDeps): Provider {
       }
       await firstParty.save();
       return firstParty;
+    },
+    // RFC 9068 2.2.1: auth_time in our JWT access tokens, so an API (ours: changing an email or
+    // phone) can tell a fresh sign-in from a token refreshed for a month.
+    async extraTokenClaims(ctx, token) {
+      if (token.kind !== 'AccessToken') return undefined;
+      const { entities, params } = (ctx as KoaContextWithOIDC | undefined)?.oidc ?? {};
+      const authTime =
+        entities?.RefreshToken?.authTime ??
+        entities?.AuthorizationCode?.authTime ??
+        (params?.['grant_type'] === FIRST_PARTY_PASSWORD_GRANT ? Math.floor(Date.now() / 1000) : undefined);
+      return authTime ? { auth_time: authTime } : undefined;
     },
     issueRefreshToken(_ctx, client, code) {
       return client.grantTypeAllowed('refresh_token') && code.scopes.has('offline_access');
@@ -148,6 +168,7 @@ export function buildProvider(deps: ProviderDeps): Provider {
 
   const provider = new Provider(deps.issuer, configuration);
   provider.proxy = deps.trustProxy;
+  provider.maxIpsCount = deps.trustProxyHops;
   extendProvider(provider, deps);
   return provider;
 }

@@ -16,10 +16,11 @@ import {
   type Account,
 } from '../accounts/index.ts';
 import type { Db } from '../db/connect.ts';
-import { deliverSoon, queueMessage, throttle } from '../messaging/index.ts';
+import { deliverSoon, queueMessage, throttle, trackInBackground } from '../messaging/index.ts';
 import { endAllSessions } from '../oidc/account-sessions.ts';
 import { InvalidCodeError, RateLimitedError } from '../domain-error.ts';
-import { consumeToken, createToken, findLinkToken, matchCode, type OneTimeToken } from '../one-time-tokens/index.ts';
+import { consumeToken, createToken, findLinkToken, matchCode, supersedeTokens, type OneTimeToken } from '../one-time-tokens/index.ts';
+import { secureOnFirstProof } from '../verification/index.ts';
 
 export const RESET_TTL_SECONDS = 30 * 60;
 
@@ -56,6 +57,14 @@ export async function requestPasswordReset(
 
   const perIp = await throttle(deps.db, 'resetPerIp', ctx.ip);
   if (!perIp.ok) throw new RateLimitedError(perIp.retryAfterSeconds);
+  // Everything after this point happens after the answer: looking the recipient up and
+  // writing a token would otherwise make "there is an account" measurably slower than
+  // "there is none" (27 ms against 13 ms was measured).
+  trackInBackground(deps, sendResetIfKnown(deps, recipient), 'password reset request failed');
+}
+
+/** The part of a reset request that depends on whether the account exists. */
+async function sendResetIfKnown(deps: ResetDeps, recipient: { channel: 'email' | 'sms'; to: string }): Promise<void> {
   // Counted before the lookup, so the limit behaves the same for unknown recipients.
   const perRecipient = await throttle(deps.db, 'resetPerRecipient', recipient.to);
   const account = await findAccountByLogin(deps, recipient.to);
@@ -71,8 +80,7 @@ export async function requestPasswordReset(
     });
     const minutes = RESET_TTL_SECONDS / 60;
     await queueMessage(
-      trx,
-      deps.box,
+      { ...deps, db: trx },
       recipient.channel === 'email'
         ? {
             channel: 'email',
@@ -123,13 +131,17 @@ export async function resetPassword(
     // rolls the whole transaction back, so the link still works for a better password.
     if (!(await consumeToken(trx, found.id))) throw new InvalidCodeError();
     const ad = { ...deps, db: trx };
+    const before = await getAccount(ad, found.account_id);
+    if (!before) throw new InvalidCodeError();
     await setPassword(ad, found.account_id, input.password);
-    // The link or code reached this address: that proves it.
-    if (found.target.includes('@')) await markEmailVerified(ad, found.account_id, found.target);
-    else await markPhoneVerified(ad, found.account_id, found.target);
+    // The link or code reached this address: that proves it. If nobody had proven it before,
+    // whoever set the account up may be someone else: what they added goes.
+    const kind = found.target.includes('@') ? 'email' : 'phone';
+    const proven = kind === 'email' ? await markEmailVerified(ad, found.account_id, found.target) : await markPhoneVerified(ad, found.account_id, found.target);
+    if (proven) await secureOnFirstProof(deps, trx, before, kind, {});
     const updated = await getAccount(ad, found.account_id);
     if (!updated) throw new InvalidCodeError();
-    await queuePasswordChangedNotice(deps, trx, updated);
+    await afterPasswordChange(deps, trx, updated);
     return updated;
   });
 
@@ -140,11 +152,27 @@ export async function resetPassword(
   return account;
 }
 
+/**
+ * What every password change does, however it was made (reset, account page): the reset
+ * links and codes still open for the account stop working, and the person is told. Call inside
+ * the transaction of the change, then deliverSoon().
+ */
+export async function afterPasswordChange(deps: ResetDeps, db: Db, account: Account): Promise<void> {
+  await supersedeTokens(db, account.sub, 'password_reset');
+  await queuePasswordChangedNotice(deps, db, account);
+}
+
+/** The same, for a change made outside a transaction of ours (the account page). */
+export async function passwordChanged(deps: ResetDeps, account: Account): Promise<void> {
+  await deps.db.transaction().execute((trx) => afterPasswordChange(deps, trx, account));
+  deliverSoon(deps);
+}
+
 /** "Your password was changed": by email when the account has one, else by SMS. */
-export async function queuePasswordChangedNotice(deps: ResetDeps, db: Db, account: Account): Promise<void> {
+async function queuePasswordChangedNotice(deps: ResetDeps, db: Db, account: Account): Promise<void> {
   const url = forgotUrl(deps.config.issuer);
   if (account.email) {
-    await queueMessage(db, deps.box, {
+    await queueMessage({ ...deps, db }, {
       channel: 'email',
       template: 'password_changed',
       to: account.email,
@@ -153,7 +181,7 @@ export async function queuePasswordChangedNotice(deps: ResetDeps, db: Db, accoun
       vars: { name: greetingName(account), url },
     });
   } else if (account.phone_number) {
-    await queueMessage(db, deps.box, {
+    await queueMessage({ ...deps, db }, {
       channel: 'sms',
       template: 'password_changed',
       to: account.phone_number,

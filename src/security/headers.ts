@@ -11,3 +11,15 @@ export function securityHeaders(opts: { https: boolean }): Middleware {
     await next();
   };
 }
+
+/**
+ * With an https issuer every real request reached us through TLS (terminated by our proxy),
+ * so every cookie must be Secure even when a proxy forgets X-Forwarded-Proto. Koa and
+ * oidc-provider both decide that from the request's socket, so that is where it is said.
+ */
+export function httpsOnly(): Middleware {
+  return async (ctx, next) => {
+    (ctx.req.socket as { encrypted?: boolean }).encrypted = true;
+    await next();
+  };
+}

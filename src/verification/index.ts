@@ -12,11 +12,13 @@ import {
   markPhoneVerified,
   normalizeEmail,
   normalizePhone,
+  removeContact,
   setEmail,
   setPhoneNumber,
   type Account,
 } from '../accounts/index.ts';
 import { deliverSoon, queueMessage, throttle } from '../messaging/index.ts';
+import { endAllSessions } from '../oidc/account-sessions.ts';
 import type { Db } from '../db/connect.ts';
 import { InvalidCodeError, RateLimitedError } from '../domain-error.ts';
 import { consumeToken, createToken, findLinkToken, matchCode, openTargets, supersedeTokens } from '../one-time-tokens/index.ts';
@@ -41,7 +43,7 @@ async function sendEmailLink(deps: VerificationDeps, db: Db, account: Contact, e
     ttlSeconds: EMAIL_LINK_TTL_SECONDS,
     kind: 'link',
   });
-  await queueMessage(db, deps.box, {
+  await queueMessage({ ...deps, db }, {
     channel: 'email',
     template: 'verify_email',
     to: email,
@@ -59,7 +61,7 @@ async function sendPhoneCode(deps: VerificationDeps, db: Db, account: Contact, p
     ttlSeconds: PHONE_CODE_TTL_SECONDS,
     kind: 'code',
   });
-  await queueMessage(db, deps.box, {
+  await queueMessage({ ...deps, db }, {
     channel: 'sms',
     template: 'verify_phone',
     to: phone,
@@ -135,6 +137,7 @@ export async function requestEmailChange(deps: VerificationDeps, account: Accoun
   await deps.db.transaction().execute(async (trx) => {
     await supersedeTokens(trx, account.sub, 'verify_email');
     await sendEmailLink(deps, trx, account, email, locale);
+    if (!same) await tellCurrentContact(deps, trx, account, 'email_change', email);
   });
   deliverSoon(deps);
   return email;
@@ -155,15 +158,61 @@ export async function requestPhoneChange(deps: VerificationDeps, account: Accoun
   await deps.db.transaction().execute(async (trx) => {
     await supersedeTokens(trx, account.sub, 'verify_phone');
     await sendPhoneCode(deps, trx, account, phone, locale);
+    if (!same) await tellCurrentContact(deps, trx, account, 'phone_change', phone);
   });
   deliverSoon(deps);
   return phone;
 }
 
+/**
+ * Tells the account's current, proven contact (the email, else the phone) about a change
+ * asked for in its name, and how to get help: a stranger holding a session cannot move the
+ * account away silently.
+ */
+async function tellCurrentContact(deps: VerificationDeps, db: Db, account: Account, template: 'email_change' | 'phone_change' | 'account_secured', value: string) {
+  const help = `${deps.config.issuer}/password/forgot`;
+  const to = template === 'account_secured' ? { email: account.email, phone: account.phone_number } : {
+    email: account.email && account.email_verified ? account.email : null,
+    phone: account.phone_number && account.phone_number_verified ? account.phone_number : null,
+  };
+  const url = template === 'account_secured' ? `${deps.config.issuer}/account` : help;
+  if (to.email) {
+    await queueMessage({ ...deps, db }, { channel: 'email', template, to: to.email, locale: account.locale, accountId: account.sub, vars: { name: greetingName(account), value, url } });
+  } else if (to.phone) {
+    await queueMessage({ ...deps, db }, { channel: 'sms', template, to: to.phone, locale: account.locale, accountId: account.sub, vars: { value, url } });
+  }
+}
+
+/** Who is proving: a caller signed in to this very account (session or bearer token), or not. */
+export type Prover = { signedInSub?: string | undefined };
+
+/**
+ * The first proof of a contact the account was created with, by someone who is not signed in
+ * to it, shows that whoever created the account may not be the owner of that contact (the
+ * "pre-hijacking" of an account in someone else's name). So everything the creator added is
+ * removed: the other contact (proven or not), pending changes, every session and grant. The
+ * password stays until the owner resets it (a reset through this contact is such a proof too).
+ * Returns whether it did that; the caller ends the sessions after its transaction.
+ */
+export async function secureOnFirstProof(deps: VerificationDeps, trx: Db, before: Account, kind: 'email' | 'phone', prover: Prover): Promise<boolean> {
+  const unproven = kind === 'email' ? !before.email_verified : !before.phone_number_verified;
+  if (!unproven || prover.signedInSub === before.sub) return false;
+  const other = kind === 'email' ? before.phone_number : before.email;
+  const ad = { ...deps, db: trx };
+  if (other) await removeContact(ad, before.sub, kind === 'email' ? 'phone_number' : 'email');
+  await supersedeTokens(trx, before.sub, 'verify_email');
+  await supersedeTokens(trx, before.sub, 'verify_phone');
+  const after = (await getAccount(ad, before.sub)) ?? before;
+  await tellCurrentContact(deps, trx, after, 'account_secured', kind === 'email' ? (after.email ?? '') : (after.phone_number ?? ''));
+  return true;
+}
+
 /** Applies a proven email or phone to the account inside `trx`. */
-async function applyProof(deps: VerificationDeps, trx: Db, token: { id: string; account_id: string; target: string }, kind: 'email' | 'phone') {
+async function applyProof(deps: VerificationDeps, trx: Db, token: { id: string; account_id: string; target: string }, kind: 'email' | 'phone', prover: Prover) {
   if (!(await consumeToken(trx, token.id))) throw new InvalidCodeError();
   const ad = { ...deps, db: trx };
+  const before = await getAccount(ad, token.account_id);
+  if (!before) throw new InvalidCodeError();
   const done =
     kind === 'email' ? await markEmailVerified(ad, token.account_id, token.target) : await markPhoneVerified(ad, token.account_id, token.target);
   // Not the current value: this was a change, which now takes effect (verified).
@@ -171,16 +220,30 @@ async function applyProof(deps: VerificationDeps, trx: Db, token: { id: string; 
     if (kind === 'email') await setEmail(ad, token.account_id, token.target, true);
     else await setPhoneNumber(ad, token.account_id, token.target, true);
   }
+  // A contact changed or was proven: reset links sent before no longer fit the account.
+  await supersedeTokens(trx, token.account_id, 'password_reset');
+  const secured = done ? await secureOnFirstProof(deps, trx, before, kind, prover) : false;
   const account = await getAccount(ad, token.account_id);
   if (!account) throw new InvalidCodeError();
-  return account;
+  return { account, secured };
+}
+
+async function afterProof(deps: VerificationDeps, outcome: { account: Account; secured: boolean }): Promise<Account> {
+  if (outcome.secured) await endAllSessions(deps.db, outcome.account.sub);
+  deliverSoon(deps);
+  return outcome.account;
 }
 
 /** Follows an email link. InvalidCodeError if unknown/expired/used; AlreadyRegisteredError if the address was taken meanwhile. */
-export async function confirmEmail(deps: VerificationDeps, token: string): Promise<Account> {
+export async function confirmEmail(deps: VerificationDeps, token: string, prover: Prover = {}): Promise<Account> {
   const found = await findLinkToken(deps.db, deps.tokenKey, 'verify_email', token);
   if (!found) throw new InvalidCodeError();
-  return deps.db.transaction().execute((trx) => applyProof(deps, trx, found, 'email'));
+  return afterProof(deps, await deps.db.transaction().execute((trx) => applyProof(deps, trx, found, 'email', prover)));
+}
+
+/** Whether an email link is still usable (the page that asks to confirm it). */
+export async function emailLinkIsValid(deps: VerificationDeps, token: string): Promise<boolean> {
+  return (await findLinkToken(deps.db, deps.tokenKey, 'verify_email', token)) !== undefined;
 }
 
 /**
@@ -189,7 +252,7 @@ export async function confirmEmail(deps: VerificationDeps, token: string): Promi
  */
 export async function confirmPhone(
   deps: VerificationDeps,
-  input: { phone_number: string; code: string; ip: string; sub?: string },
+  input: { phone_number: string; code: string; ip: string; sub?: string; signedInSub?: string },
 ): Promise<Account> {
   const phone = normalizePhone(input.phone_number);
   if (!phone) throw new AccountInputError({ phone_number: 'phone_invalid' });
@@ -197,7 +260,7 @@ export async function confirmPhone(
   if (!limit.ok) throw new RateLimitedError(limit.retryAfterSeconds);
   const found = await matchCode(deps.db, deps.tokenKey, 'verify_phone', phone, input.code);
   if (!found || (input.sub && found.account_id !== input.sub)) throw new InvalidCodeError();
-  return deps.db.transaction().execute((trx) => applyProof(deps, trx, found, 'phone'));
+  return afterProof(deps, await deps.db.transaction().execute((trx) => applyProof(deps, trx, found, 'phone', { signedInSub: input.sub ?? input.signedInSub })));
 }
 
 /** What is waiting for proof: a new email and/or phone number not yet on the account. */

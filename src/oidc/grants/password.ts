@@ -8,7 +8,7 @@ import { errors, type TokenEndpointGrantContext } from 'oidc-provider';
 import { resourceServerInfo } from '../../apis/apis.ts';
 import { verifyPassword, type AccountsDeps } from '../../accounts/index.ts';
 import { FIRST_PARTY_PASSWORD_GRANT } from '../../clients/client-input.ts';
-import { isFirstPartyClient } from '../../clients/clients.ts';
+import { ACCOUNT_CLIENT_ID, isFirstPartyClient } from '../../clients/clients.ts';
 import { oidcAccount } from '../account.ts';
 import { ensureOwnApi } from '../own-api.ts';
 import { DEFAULT_LOGIN_SCOPE, isKnownScope } from '../scopes.ts';
@@ -33,7 +33,7 @@ function requestedScopes(ctx: TokenEndpointGrantContext): string[] {
 export function passwordGrantHandler(deps: GrantDeps) {
   return async function passwordGrant(ctx: TokenEndpointGrantContext): Promise<void> {
     const { provider, client, params } = ctx.oidc;
-    if (!isFirstPartyClient(client)) {
+    if (!isFirstPartyClient(client) || client.clientId === ACCOUNT_CLIENT_ID) {
       throw new errors.UnauthorizedClient('only first-party apps may sign people in with a password');
     }
     const username = params['username'];

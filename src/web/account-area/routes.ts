@@ -9,6 +9,7 @@ import type { Deps } from '../../deps.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { negotiateLocale } from '../../i18n/negotiate.ts';
 import { endAccountSession, endAllSessions, endOtherSessions, listAccountGrants, listAccountSessions, revokeAccountApp } from '../../oidc/account-sessions.ts';
+import { passwordChanged } from '../../password-reset/index.ts';
 import { csrfToken } from '../../security/csrf.ts';
 import { requireCsrf } from '../pages/csrf-guard.ts';
 import { formBody } from '../pages/form-body.ts';
@@ -20,7 +21,7 @@ import { profileRows, sessionsAndApps } from './account-view.ts';
 import { currentSession, signedIn, type SignedIn } from './current-session.ts';
 import { passwordForm, profileForm } from './forms.ts';
 
-export type AccountAreaDeps = Pick<Deps, 'config' | 'db' | 'bcryptCost' | 'runtime'>;
+export type AccountAreaDeps = Pick<Deps, 'config' | 'db' | 'box' | 'log' | 'bcryptCost' | 'tokenKey' | 'runtime'>;
 
 /** What requireSignIn puts in ctx.state for the account pages. */
 type AccountState = { locale: string; signedIn: SignedIn };
@@ -155,8 +156,10 @@ export function accountRoutes(deps: AccountAreaDeps): Router<AccountState> {
       }
       return showPassword(ctx, e.fieldErrors, e.alert, e.status);
     }
-    // Whoever else knew the old password is signed out: other sessions, other apps' tokens.
+    // Whoever else knew the old password is signed out: other sessions, other apps' tokens;
+    // open reset links stop working, and the person is told (in case it was not them).
     await endOtherSessions(deps.db, account.sub, session.uid);
+    await passwordChanged(deps, account);
     done(ctx, 'password');
   });
 

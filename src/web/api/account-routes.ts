@@ -2,10 +2,10 @@
 // POST /verify/resend. Thin: the route helper validates, the domain decides.
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { getAccount, PROFILE_FIELDS, registerAccount, registrationInput, updateProfile } from '../../accounts/index.ts';
+import { confirmCurrentPassword, getAccount, PROFILE_FIELDS, registerAccount, registrationInput, updateProfile } from '../../accounts/index.ts';
 import type { Deps } from '../../deps.ts';
 import { pendingContacts, requestEmailChange, requestPhoneChange, resendVerification, startContactVerification } from '../../verification/index.ts';
-import { requireScope } from './bearer.ts';
+import { requireScope, type BearerAuth } from './bearer.ts';
 import { ApiError } from './errors.ts';
 import { apiLocale } from './locale.ts';
 import { profileJson } from './profile-view.ts';
@@ -27,11 +27,11 @@ export function addAccountRoutes(api: ApiRoutes, deps: AccountRoutesDeps): void 
       summary: 'Create an account',
       description: 'Email and/or phone, password and names. Starts verification (email link, SMS code). Same validation and password policy as the hosted sign-up page.',
       body: { name: 'RegisterRequest', schema: registrationInput, validatedBy: 'domain' },
-      responses: { '201': { description: 'Created', body: PROFILE }, '400': E400, '409': error('`already_registered`: the email or phone belongs to an account.') },
+      responses: { '201': { description: 'Created', body: PROFILE }, '400': E400, '409': error('`already_registered`: the email or phone belongs to an account.'), '429': E429 },
     },
     async (ctx, { body }) => {
       // Without a chosen language the account takes the request's (Samoan phones say so).
-      const account = await registerAccount(deps, { ...body, locale: body['locale'] ?? apiLocale(ctx) });
+      const account = await registerAccount(deps, { ...body, locale: body['locale'] ?? apiLocale(ctx) }, { ip: ctx.ip, perIpHourly: deps.config.signUpHourlyLimitPerIp });
       try {
         await startContactVerification(deps, account, account.locale);
       } catch (err) {
@@ -61,14 +61,14 @@ export function addAccountRoutes(api: ApiRoutes, deps: AccountRoutesDeps): void 
       path: '/update',
       tags: ['Profile'],
       summary: 'Change profile fields',
-      description: 'Absent fields stay; null clears an optional field. A new email or phone number is verified first and stays pending until then.',
+      description: 'Absent fields stay; null clears an optional field. A new email or phone number needs `current_password` (or a sign-in within the last 5 minutes), is verified first and stays pending until then; the current address or number is told.',
       auth: 'bearer',
       body: { name: 'UpdateRequest', schema: updateBody, validatedBy: 'domain' },
       responses: {
         '200': { description: 'Updated profile', body: PROFILE },
         '400': E400,
         '401': E401,
-        '403': error('`insufficient_scope`.'),
+        '403': error('`insufficient_scope`, or `reauthentication_required`: a new email or phone needs `current_password` or a sign-in within the last 5 minutes.'),
         '409': error('`already_registered`: the new email or phone belongs to another account.'),
         '429': E429,
       },
@@ -79,6 +79,7 @@ export function addAccountRoutes(api: ApiRoutes, deps: AccountRoutesDeps): void 
       if (Object.keys(profilePatch).length) requireScope(auth, 'profile');
       if (contacts.email !== undefined) requireScope(auth, 'email');
       if (contacts.phone_number !== undefined) requireScope(auth, 'phone');
+      if (contacts.email !== undefined || contacts.phone_number !== undefined) await requireProofOfPerson(deps, auth, body['current_password']);
       let account = await updateProfile(deps, auth.sub, profilePatch);
       if (contacts.email !== undefined) await requestEmailChange(deps, account, contacts.email, account.locale);
       if (contacts.phone_number !== undefined) await requestPhoneChange(deps, account, contacts.phone_number, account.locale);
@@ -110,6 +111,21 @@ export function addAccountRoutes(api: ApiRoutes, deps: AccountRoutesDeps): void 
       ctx.body = { sent_to: sent };
     },
   );
+}
+
+/** How recent a sign-in must be to change an email or phone without the password. */
+export const RECENT_SIGN_IN_SECONDS = 5 * 60;
+
+/**
+ * Changing the email or phone moves where reset links go, so a stolen or borrowed token alone
+ * must not do it: the current password (a wrong one is always refused), or a sign-in within
+ * the last RECENT_SIGN_IN_SECONDS.
+ */
+async function requireProofOfPerson(deps: AccountRoutesDeps, auth: BearerAuth, currentPassword: unknown): Promise<void> {
+  if (currentPassword !== undefined) return confirmCurrentPassword(deps, auth.sub, currentPassword);
+  const now = Math.floor(Date.now() / 1000);
+  if (auth.authTime !== undefined && now - auth.authTime <= RECENT_SIGN_IN_SECONDS) return;
+  throw new ApiError(403, 'reauthentication_required', { fields: { current_password: 'required' } });
 }
 
 /** The email / phone part of PATCH /update: strings, judged by the verification room. */

@@ -10,7 +10,8 @@ import { findAccessToken } from '../../oidc/access-token-index.ts';
 import { ownApiResource } from '../../oidc/own-api.ts';
 import { ApiError } from './errors.ts';
 
-export type BearerAuth = { sub: string; clientId: string; grantId: string; scopes: Set<string> };
+/** `authTime`: when the person last signed in (the token's auth_time), if it says. */
+export type BearerAuth = { sub: string; clientId: string; grantId: string; scopes: Set<string>; authTime?: number };
 export type BearerDeps = Pick<Deps, 'db' | 'runtime'>;
 
 const unauthorized = (error = 'invalid_token', description?: string) =>
@@ -48,7 +49,8 @@ export async function authenticate(deps: BearerDeps, ctx: Context): Promise<Bear
   const grant = await provider.Grant.find(issued.grant_id);
   if (!grant || grant.accountId !== sub || grant.clientId !== clientId) throw unauthorized('invalid_token', 'token revoked');
   const scope = typeof payload['scope'] === 'string' ? payload['scope'] : '';
-  return { sub, clientId, grantId: issued.grant_id, scopes: new Set(scope.split(' ').filter(Boolean)) };
+  const authTime = typeof payload['auth_time'] === 'number' ? payload['auth_time'] : undefined;
+  return { sub, clientId, grantId: issued.grant_id, scopes: new Set(scope.split(' ').filter(Boolean)), ...(authTime ? { authTime } : {}) };
 }
 
 export function requireScope(auth: BearerAuth, scope: string): void {

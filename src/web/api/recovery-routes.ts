@@ -60,11 +60,14 @@ export function addRecoveryRoutes(api: ApiRoutes, deps: RecoveryRoutesDeps): voi
       path: '/verify/email',
       tags: ['Verification'],
       summary: 'Confirm an email address with the token from its link',
+      description: 'With a Bearer token of the same account, this is the account holder\'s own proof; otherwise the first proof of a contact the account was created with removes what its creator added (see docs/accounts.md).',
       body: { name: 'VerifyEmailRequest', schema: verifyEmailBody },
       responses: { '204': { description: 'Verified' }, '400': error('`invalid_code`.'), '409': error('`already_registered`.') },
     },
     async (ctx, { body }) => {
-      await confirmEmail(deps, body.token);
+      // A signed-in app may send its token: then this is the account holder's own proof.
+      const signedInSub = ctx.get('authorization') ? (await authenticate(deps, ctx)).sub : undefined;
+      await confirmEmail(deps, body.token, { signedInSub });
       ctx.status = 204;
     },
   );

@@ -41,7 +41,9 @@ export const verifyPhoneBody = z.object({
 });
 
 /** PATCH /update: the domain's profile patch and contact change, in one body. */
-export const updateBody = profilePatchInput.extend(contactChangeInput.shape);
+export const updateBody = profilePatchInput.extend(contactChangeInput.shape).extend({
+  current_password: z.string().max(1024).optional().describe('Required to change email or phone_number unless the person signed in within the last 5 minutes.'),
+});
 
 export const profileSchema = z.object({
   sub: z.uuid(),

@@ -77,7 +77,11 @@ export async function chooseInteractionLocale(loaded: LoadedInteraction, code: s
  */
 export async function finishInteraction(ctx: Context, loaded: LoadedInteraction, result: InteractionResults): Promise<void> {
   const full = !('error' in result) && wantsSignUp(loaded.interaction) ? { ...result, create: {} } : result;
-  const returnTo = await loaded.provider.interactionResult(ctx.req, ctx.res, full, { mergeWithLastSubmission: false });
+  // A consent result keeps the sign-in it follows: prompt=login and max_age are checked
+  // against the login in the result, and without it the person would be asked to sign in
+  // again after every consent, forever. A sign-in always starts afresh.
+  const merge = 'consent' in full && !('login' in full);
+  const returnTo = await loaded.provider.interactionResult(ctx.req, ctx.res, full, { mergeWithLastSubmission: merge });
   ctx.status = 303;
   ctx.redirect(returnTo);
 }

@@ -156,13 +156,14 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     const t = translator(loaded.locale);
     const form = readForm(ctx, signUpForm);
     if (!form) return badForm(ctx);
-    const outcome = await signUp(deps, form, t, loaded.locale);
+    const outcome = await signUp(deps, form, t, loaded.locale, ctx.ip);
     if (!outcome.ok) {
+      if (outcome.retryAfterSeconds) ctx.set('Retry-After', String(outcome.retryAfterSeconds));
       return show(
         ctx,
         'register',
         { values: keepTyped(form), fieldErrors: outcome.fieldErrors, alert: outcome.alert, alreadyRegistered: outcome.alreadyRegistered },
-        outcome.alreadyRegistered ? 409 : 400,
+        outcome.status,
       );
     }
     if (sessionAccountId(loaded.interaction)) await forgetSignedInAccount(loaded);

@@ -10,9 +10,9 @@ export type SignUpDeps = VerificationDeps & Pick<Deps, 'bcryptCost'>;
 
 export type SignUpOutcome =
   | { ok: true; account: Account }
-  | { ok: false; fieldErrors: Record<string, string>; alert?: string; alreadyRegistered: boolean };
+  | { ok: false; fieldErrors: Record<string, string>; alert?: string; alreadyRegistered: boolean; status: number; retryAfterSeconds?: number };
 
-export async function signUp(deps: SignUpDeps, values: SignUpValues, t: TFunction, locale: string): Promise<SignUpOutcome> {
+export async function signUp(deps: SignUpDeps, values: SignUpValues, t: TFunction, locale: string, ip: string): Promise<SignUpOutcome> {
   try {
     const account = await registerAccount(deps, {
       email: values.email,
@@ -22,13 +22,13 @@ export async function signUp(deps: SignUpDeps, values: SignUpValues, t: TFunctio
       family_name: values.family_name,
       matai_title: values.matai_title,
       locale: values.locale || locale,
-    });
+    }, { ip, perIpHourly: deps.config.signUpHourlyLimitPerIp });
     await startVerification(deps, account, values.locale || locale);
     return { ok: true, account };
   } catch (err) {
     const e = formError(t, err);
     if (!e) throw err;
-    return { ok: false, fieldErrors: e.fieldErrors, alert: e.alert, alreadyRegistered: e.code === 'already_registered' };
+    return { ok: false, fieldErrors: e.fieldErrors, alert: e.alert, alreadyRegistered: e.code === 'already_registered', status: e.status, ...(e.retryAfterSeconds ? { retryAfterSeconds: e.retryAfterSeconds } : {}) };
   }
 }
 

@@ -10,16 +10,18 @@ import { translator } from '../../i18n/i18n.ts';
 import { negotiateLocale } from '../../i18n/negotiate.ts';
 import { requestPasswordReset, resetLinkIsValid, resetPassword } from '../../password-reset/index.ts';
 import { verifyCsrf } from '../../security/csrf.ts';
-import { confirmEmail, confirmPhone } from '../../verification/index.ts';
+import { confirmEmail, confirmPhone, emailLinkIsValid } from '../../verification/index.ts';
+import { signedIn } from '../account-area/current-session.ts';
 import { formBody } from '../pages/form-body.ts';
 import { formError } from '../pages/form-error.ts';
 import { renderPage } from '../pages/render.ts';
 
-export type RecoveryDeps = Pick<Deps, 'config' | 'db' | 'box' | 'log' | 'bcryptCost' | 'tokenKey'>;
+export type RecoveryDeps = Pick<Deps, 'config' | 'db' | 'box' | 'log' | 'bcryptCost' | 'tokenKey' | 'runtime'>;
 
 type Form = Record<string, unknown>;
 
 const TITLES = {
+  'verify-email': 'api:pages.verify_email.title',
   'password-forgot': 'api:pages.forgot.title',
   'password-reset': 'api:pages.reset.title',
   'verify-phone': 'api:pages.verify_phone.title',
@@ -113,9 +115,18 @@ export function recoveryRoutes(deps: RecoveryDeps): Router {
     message(ctx, 'reset_done', { backHref: '/login', backKey: 'api:pages.back_to_sign_in' });
   });
 
+  // A GET only shows the button: mail scanners and link previews follow links, and must not
+  // confirm an address on the owner's behalf. The POST confirms.
   router.get('/verify/email', async (ctx) => {
+    const token = str(ctx.query['token']);
+    if (!token || !(await emailLinkIsValid(deps, token))) return message(ctx, 'verify_invalid', { status: 400, backHref: '/account', backKey: 'api:pages.to_account' });
+    page(ctx, 'verify-email', { token });
+  });
+
+  post('/verify/email', async (ctx) => {
     try {
-      const account = await confirmEmail(deps, str(ctx.query['token']));
+      const prover = { signedInSub: (await signedIn(deps, ctx))?.account.sub };
+      const account = await confirmEmail(deps, str(form(ctx)['token']), prover);
       message(ctx, 'email_verified', { args: { email: account.email ?? '' }, backHref: '/account', backKey: 'api:pages.to_account' });
     } catch (err) {
       const e = formError(tOf(ctx), err);
@@ -131,7 +142,8 @@ export function recoveryRoutes(deps: RecoveryDeps): Router {
     const f = form(ctx);
     const values = { phone_number: str(f['phone_number']) };
     try {
-      await confirmPhone(deps, { phone_number: values.phone_number, code: str(f['code']), ip: ctx.ip });
+      const signedInSub = (await signedIn(deps, ctx))?.account.sub;
+      await confirmPhone(deps, { phone_number: values.phone_number, code: str(f['code']), ip: ctx.ip, ...(signedInSub ? { signedInSub } : {}) });
     } catch (err) {
       const e = formError(tOf(ctx), err);
       if (!e) throw err;
