@@ -160,7 +160,7 @@ describe.runIf(TEST_BACKEND === 'postgres' && pgClusterAvailable())('a real Post
         during503: { count: down.length, p50: pct(downMs, 0.5), p95: pct(downMs, 0.95), max: downMs.at(-1) },
         slowest: ms(outcomes).at(-1),
         started503OutsideOutage: down.filter((o) => !during(o)).length,
-        recoveryMsAfterStart: outages.map((w) => ({ mode: w.mode, ms: w.recoveredAt - w.to })),
+        outages: outages.map((w) => ({ mode: w.mode, stopToStartedMs: w.to - w.from, startedToReadyMs: w.recoveredAt - w.to })),
       }),
     );
 
