@@ -10,7 +10,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     // 08xxx connection exceptions; 57P01-03 admin shutdown / crash / cannot connect now.
     if (/^08/.test(code) || /^57P0[123]$/.test(code)) return true;
   }
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection closed/i.test(
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|Connection closed|Query read timeout/i.test(
     err.message,
   );
 }

@@ -25,12 +25,31 @@ function postgres(connectionString: string, log: Logger | undefined, max = 10): 
     connectionString,
     max,
     // Fail fast while the server is down instead of hanging the request (it becomes a 503).
+    // Also bounds the wait for a free pool slot.
     connectionTimeoutMillis: 3000,
     idleTimeoutMillis: 30_000,
-    statement_timeout: 15_000,
+    // Server side: a slow statement is cancelled (57014).
+    statement_timeout: 10_000,
+    // Client side: an answer that never comes (packets dropped, host gone) fails the query with
+    // 'Query read timeout' (a 503) instead of waiting for TCP to give up. Longer than
+    // statement_timeout so a merely slow statement is cancelled by the server first. With the
+    // 3 s above, no request waits on the database for more than about 13 s.
+    query_timeout: 11_000,
+    // Notices a dead peer on an idle connection without waiting for the next query.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
   });
-  // An idle client losing its connection (server restart) must not crash the process.
-  pool.on('error', (err) => log?.warn({ err: err.message }, 'database connection lost'));
+  // A pg Client emits 'error' when its connection dies (server shutdown: FATAL 57P01, crash,
+  // restart, network cut). pg-pool listens only while the client is idle in the pool; a client
+  // checked out by kysely (a query, a transaction, the migration lock) has no listener, and an
+  // unhandled 'error' event kills the process. So every client gets its own listener for its
+  // whole life; the query in flight still fails (a 503), and pg-pool drops the dead client
+  // when it is released because it is no longer queryable.
+  pool.on('connect', (client) => {
+    client.on('error', (err: Error & { code?: string }) => log?.warn({ err: err.message, code: err.code }, 'database connection lost'));
+  });
+  // Idle clients: pg-pool removes them and re-emits here; already logged by the listener above.
+  pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', close: () => db.destroy() };
 }
