@@ -2,10 +2,10 @@
 // every JSON route of the API router is in it; /docs (Swagger UI from our own origin, no CDN)
 // renders in Chromium under its CSP and lists the endpoints.
 import { Validator, type SpecData } from '@seriousme/openapi-schema-validator';
-import { browserTestsEnabled, launchChromium } from '../support/chromium.ts';
+import { browserTestsEnabled, launchChromium } from '../../support/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiRoutes } from '../../src/web/api/routes.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
+import { apiRoutes } from '../../../src/web/api/routes.ts';
+import { startTestServer, type TestServer } from '../../support/server.ts';
 
 let server: TestServer;
 let doc: { openapi: string; paths: Record<string, Record<string, unknown>> };

@@ -3,7 +3,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { bearer, call, firstPartyClient, linkToken, login, outbox, register, smsCode, uniqueEmail } from './helpers.ts';
+import { bearer, call, firstPartyClient, linkToken, login, outbox, register, smsCode, uniqueEmail } from '../support/api.ts';
 
 let server: TestServer;
 let clientId: string;

@@ -1,11 +1,11 @@
 // The account area over HTTP: GET /login through the hosted pages, profile edit, password
 // change (other sessions and their apps' tokens end), sessions and apps, sign out, weights.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from '../../src/clients/clients.ts';
-import { listAccountGrants, listAccountSessions } from '../../src/oidc/account-sessions.ts';
-import { assetBytes } from '../../src/web/pages/assets.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { authorizeUrl, Browser, csrfOf, inputValue, newPerson, textOf } from './browser.ts';
+import { createClient } from '../../../src/clients/clients.ts';
+import { listAccountGrants, listAccountSessions } from '../../../src/oidc/account-sessions.ts';
+import { assetBytes } from '../../../src/web/pages/assets.ts';
+import { startTestServer, type TestServer } from '../../support/server.ts';
+import { authorizeUrl, Browser, csrfOf, inputValue, newPerson, textOf } from '../../support/browser.ts';
 
 const RP = 'http://127.0.0.1:9';
 let server: TestServer;

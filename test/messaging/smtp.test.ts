@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { messageDelivery } from '../../src/messaging/index.ts';
 import { freePort, startTestServer, type TestServer } from '../support/server.ts';
-import { call, firstPartyClient, login, register } from './helpers.ts';
+import { call, firstPartyClient, login, register } from '../support/api.ts';
 
 type Mail = { to: string[]; raw: string };
 

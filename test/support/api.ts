@@ -1,7 +1,7 @@
 // Shared helpers for the JSON API tests: a server, clients, accounts, the dev outbox.
 import { createClient } from '../../src/clients/clients.ts';
 import { messageDelivery } from '../../src/messaging/index.ts';
-import type { TestServer } from '../support/server.ts';
+import type { TestServer } from './server.ts';
 
 export type Json = Record<string, unknown>;
 

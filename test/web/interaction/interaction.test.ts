@@ -1,9 +1,9 @@
 // The hosted pages inside OIDC flows, over HTTP against the real server: sign-up with
 // validation errors, consent, sign-in errors, CSRF, cancel, language switch, headers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from '../../src/clients/clients.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { authorizeUrl, Browser, csrfOf, inputValue, newPerson, textOf } from './browser.ts';
+import { createClient } from '../../../src/clients/clients.ts';
+import { startTestServer, type TestServer } from '../../support/server.ts';
+import { authorizeUrl, Browser, csrfOf, inputValue, newPerson, textOf } from '../../support/browser.ts';
 
 const RP = 'http://127.0.0.1:9';
 let server: TestServer;

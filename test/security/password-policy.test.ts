@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AccountInputError, checkPasswordPolicy, registerAccount, verifyPassword } from '../../src/accounts/index.ts';
 import { commonPasswordCount } from '../../src/security/password-policy.ts';
-import { GOOD_PASSWORD, openAccountsDb, type AccountsTestDb } from './accounts-db.ts';
+import { GOOD_PASSWORD, openAccountsDb, type AccountsTestDb } from '../accounts/accounts-db.ts';
 
 describe('checkPasswordPolicy', () => {
   it('wants at least 8 characters and no composition rules', () => {

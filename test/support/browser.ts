@@ -1,5 +1,5 @@
 // A minimal browser for page tests: a cookie jar (name, path) over fetch, manual redirects,
-// and helpers to read forms out of our HTML. Not a test file: imported by test/pages/*.test.ts.
+// and helpers to read forms out of our HTML. Not a test file: imported by test/web/account-area/ and test/web/interaction/.
 import crypto from 'node:crypto';
 
 type Cookie = { name: string; value: string; path: string; persistent: boolean };

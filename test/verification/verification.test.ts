@@ -2,7 +2,7 @@
 // endpoints and the browser pages.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { bearer, call, firstPartyClient, linkToken, login, outbox, PASSWORD, register, smsCode } from './helpers.ts';
+import { bearer, call, firstPartyClient, linkToken, login, outbox, PASSWORD, register, smsCode } from '../support/api.ts';
 
 let server: TestServer;
 let clientId: string;

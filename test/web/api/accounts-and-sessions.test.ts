@@ -2,8 +2,8 @@
 // real server and database (TEST_DB=postgres for PostgreSQL).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeJwt } from 'jose';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { bearer, call, firstPartyClient, login, outbox, PASSWORD, register, uniqueEmail } from './helpers.ts';
+import { startTestServer, type TestServer } from '../../support/server.ts';
+import { bearer, call, firstPartyClient, login, outbox, PASSWORD, register, uniqueEmail } from '../../support/api.ts';
 
 let server: TestServer;
 let clientId: string;
