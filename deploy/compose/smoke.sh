@@ -13,7 +13,9 @@ export SECRETS_KEY POSTGRES_PASSWORD
 compose() { podman-compose -f compose.yaml -f deploy/compose/compose.standins.yaml "$@"; }
 cname() { podman ps --filter "label=com.docker.compose.service=$1" --format '{{.Names}}' | head -1; }
 fail() { echo "FAIL: $*" >&2; for s in app1 app2 postgres caddy; do echo "--- $s" >&2; podman logs --tail 15 "$(cname $s)" >&2 || true; done; exit 1; }
-trap 'compose down -v >/dev/null 2>&1 || true' EXIT
+# Containers removed with -v first: podman-compose's down -v leaves the anonymous /data volumes.
+cleanup() { for s in app1 app2 postgres caddy; do n=$(cname $s); [ -n "$n" ] && podman rm -f -v "$n" >/dev/null 2>&1; done; compose down -v >/dev/null 2>&1 || true; }
+trap cleanup EXIT
 
 compose build >/tmp/bwid-compose-build.log 2>&1 || { tail -30 /tmp/bwid-compose-build.log; exit 1; }
 compose up -d >/tmp/bwid-compose-up.log 2>&1 || { tail -30 /tmp/bwid-compose-up.log; exit 1; }

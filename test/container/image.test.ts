@@ -145,7 +145,7 @@ describe.skipIf(!enabled)('container image', () => {
   }, 20 * 60_000);
 
   afterAll(async () => {
-    for (const name of containers) await run('podman', ['rm', '-f', '-t', '2', name]).catch(() => undefined);
+    for (const name of containers) await run('podman', ['rm', '-f', '-v', '-t', '2', name]).catch(() => undefined);
     if (database) {
       const admin = new pg.Client({ connectionString: ADMIN_URL });
       await admin.connect();
