@@ -1,17 +1,51 @@
-# Production image: Node 22 LTS, production dependencies only, runs as an unprivileged user.
-FROM node:22-bookworm-slim
-ENV NODE_ENV=production PORT=3000
+# Production image of Bytewatchers ID: Node 22 LTS, compiled JavaScript (no tsx), production
+# dependencies only, runs as the unprivileged `node` user with its data in the /data volume.
+#
+#   docker build -t bwid .        (podman: podman build --format docker -t bwid .)
+#   docker run -p 3000:3000 -e SECRETS_KEY=… bwid
+#   docker exec CONTAINER bwid clients create --type service --name reports --json
+
+# 1. build: all dependencies, then tsc -p tsconfig.build.json -> dist/{src,migrations}
+FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
-COPY bin ./bin
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
+RUN npm run build
+
+# 2. production dependencies only (bcrypt ships a linux-x64 glibc prebuild: no compiler needed).
+#    A stage of its own so that this layer is rebuilt only when the lock file changes.
+#    --omit=optional: the only optional packages left are typescript (an optional peer of
+#    i18next, 23 MB, which --omit=dev alone keeps) and pg-cloudflare (Cloudflare Workers only).
+FROM node:22-bookworm-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --omit=optional --no-audit --no-fund && npm cache clean --force
+
+# 3. runtime
+FROM node:22-bookworm-slim
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/data
+WORKDIR /app
+# src/paths.ts finds the project root as the directory holding package.json; the files read at
+# run time (views/, locales/, static/, the common-password list) are looked up from there.
+# Migrations are compiled into dist/migrations/ and imported, not read from disk.
+COPY package.json ./
+COPY --from=deps /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY bin ./bin
 COPY views ./views
 COPY locales ./locales
 COPY static ./static
+COPY src/security/common-passwords.txt ./src/security/common-passwords.txt
+# `bwid` on PATH: bin/bwid.js runs the compiled CLI (dist/src/cli/run.js) when it is present.
+RUN ln -s /app/bin/bwid.js /usr/local/bin/bwid \
+ && mkdir -p /data && chown node:node /data
+VOLUME /data
 USER node
 EXPOSE 3000
-HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:3000/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-# tsx runs the TypeScript sources directly (it is a production dependency).
-CMD ["node", "--import", "tsx", "src/main.ts"]
+# /readyz answers 200 only when the database answers. Needs `--format docker` under podman.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+CMD ["node", "dist/src/main.js"]

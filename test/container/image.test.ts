@@ -1,0 +1,178 @@
+// The production image, built and run with podman: the embedded database with nothing but
+// SECRETS_KEY, and PostgreSQL through DATABASE_URL. Each: ready, registration, `bwid` through
+// `podman exec`, a client-credentials token, the image's HEALTHCHECK, the unprivileged user.
+//
+// Without podman the tests are skipped with a note, except in CI (CI=true), where .ci/run
+// installs podman and the base images (../shared/tools/container-images.sh) and they must run.
+// They cover both databases themselves, so they run once: not again in the TEST_DB=postgres pass.
+// The image is tagged with a hash of the files it is built from and reused when it exists.
+import { execFile, spawn, spawnSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROJECT_ROOT } from '../../src/paths.ts';
+
+const run = promisify(execFile);
+const BASE_IMAGE = 'docker.io/library/node:22-bookworm-slim';
+const IMAGE_REPO = 'localhost/bwid-test';
+const ADMIN_URL = process.env['TEST_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const SECRETS_KEY = 'container-test-secrets-key-0123456789abcdef';
+/** Everything the Dockerfile copies, and the Dockerfile itself. */
+const IMAGE_INPUTS = ['Dockerfile', '.dockerignore', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json',
+  'bin', 'src', 'migrations', 'views', 'locales', 'static'];
+
+const hasPodman = spawnSync('podman', ['--version']).status === 0;
+const hasBase = hasPodman && spawnSync('podman', ['image', 'exists', BASE_IMAGE]).status === 0;
+const inCi = process.env['CI'] === 'true';
+const postgresPass = process.env['TEST_DB'] === 'postgres';
+const enabled = !postgresPass && (inCi || (hasPodman && hasBase));
+if (postgresPass) console.warn('container tests skipped in the TEST_DB=postgres pass: they run once and cover both databases');
+else if (!enabled) {
+  console.warn(`container tests skipped: ${hasPodman ? `no ${BASE_IMAGE} image` : 'podman is not installed'} (run bash ../shared/tools/container-images.sh as root)`);
+}
+
+function treeHash(): string {
+  const hash = crypto.createHash('sha256');
+  const add = (rel: string) => {
+    const abs = path.join(PROJECT_ROOT, rel);
+    if (!fs.existsSync(abs)) return;
+    if (fs.statSync(abs).isDirectory()) {
+      for (const name of fs.readdirSync(abs).sort()) add(path.join(rel, name));
+    } else {
+      hash.update(`${rel}\0${fs.statSync(abs).mode & 0o111 ? 'x' : '-'}\0`).update(fs.readFileSync(abs)).update('\0');
+    }
+  };
+  IMAGE_INPUTS.forEach(add);
+  return hash.digest('hex').slice(0, 16);
+}
+
+/** Builds the image unless one from the same files exists; old test tags are removed. */
+async function ensureImage(): Promise<string> {
+  const tag = `${IMAGE_REPO}:${treeHash()}`;
+  if (spawnSync('podman', ['image', 'exists', tag]).status === 0) return tag;
+  const output: string[] = [];
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn('podman', ['build', '--format', 'docker', '-t', tag, '.'], { cwd: PROJECT_ROOT });
+    child.stdout.on('data', (d: Buffer) => output.push(d.toString()));
+    child.stderr.on('data', (d: Buffer) => output.push(d.toString()));
+    child.on('error', reject);
+    child.on('close', resolve);
+  });
+  if (code !== 0) throw new Error(`podman build failed (${code}):\n${output.join('').slice(-4000)}`);
+  const { stdout } = await run('podman', ['images', '--format', '{{.Repository}}:{{.Tag}}', IMAGE_REPO]);
+  for (const old of stdout.split('\n').filter((t) => t.startsWith(`${IMAGE_REPO}:`) && t !== tag)) await run('podman', ['rmi', old]).catch(() => undefined);
+  return tag;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const containers: string[] = [];
+async function startContainer(image: string, args: string[]): Promise<string> {
+  const name = `bwid-test-${crypto.randomBytes(4).toString('hex')}`;
+  containers.push(name);
+  await run('podman', ['run', '-d', '--name', name, ...args, image]);
+  return name;
+}
+const logs = async (name: string) => {
+  const out = await run('podman', ['logs', '--tail', '40', name]).catch((e: { stdout?: string; stderr?: string }) => e);
+  return `${out.stdout ?? ''}${out.stderr ?? ''}`;
+};
+
+async function waitReady(name: string, base: string): Promise<void> {
+  const deadline = Date.now() + 150_000;
+  while (Date.now() < deadline) {
+    const res = await fetch(`${base}/readyz`).catch(() => undefined);
+    if (res?.ok) return;
+    const { stdout } = await run('podman', ['inspect', '--format', '{{.State.Running}}', name]);
+    if (stdout.trim() !== 'true') throw new Error(`container ${name} exited:\n${await logs(name)}`);
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw new Error(`container ${name} not ready at ${base}/readyz:\n${await logs(name)}`);
+}
+
+/** What each run of the image must do. */
+async function exercise(name: string, base: string): Promise<void> {
+  await waitReady(name, base);
+
+  const email = `sina-${crypto.randomBytes(4).toString('hex')}@example.com`;
+  const reg = await fetch(`${base}/register`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: 'tautai matagofie 2024', given_name: 'Sina' }),
+  });
+  expect(reg.status, await reg.clone().text()).toBe(201);
+
+  const cli = await run('podman', ['exec', name, 'bwid', 'clients', 'create', '--type', 'service', '--name', 't', '--json']);
+  const client = JSON.parse(cli.stdout) as { client_id: string; client_secret: string };
+  expect(client.client_secret).toBeTruthy();
+
+  const token = await fetch(`${base}/token`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from(`${client.client_id}:${client.client_secret}`).toString('base64')}`,
+    },
+    body: 'grant_type=client_credentials',
+  });
+  const body = (await token.json()) as Record<string, unknown>;
+  expect(token.status, JSON.stringify(body)).toBe(200);
+  expect(body['access_token']).toEqual(expect.any(String));
+
+  // The HEALTHCHECK survived the build (--format docker) and passes; the server is not root.
+  await expect(run('podman', ['healthcheck', 'run', name])).resolves.toBeDefined();
+  expect((await run('podman', ['exec', name, 'id', '-u'])).stdout.trim()).toBe('1000');
+}
+
+describe.skipIf(!enabled)('container image', () => {
+  let image: string;
+  let database: string | undefined;
+
+  beforeAll(async () => {
+    image = await ensureImage();
+  }, 20 * 60_000);
+
+  afterAll(async () => {
+    for (const name of containers) await run('podman', ['rm', '-f', '-v', '-t', '2', name]).catch(() => undefined);
+    if (database) {
+      const admin = new pg.Client({ connectionString: ADMIN_URL });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await admin.end();
+    }
+  }, 60_000);
+
+  it('runs with the embedded database and only SECRETS_KEY', async () => {
+    const name = await startContainer(image, ['-p', '127.0.0.1::3000', '-e', `SECRETS_KEY=${SECRETS_KEY}`]);
+    const { stdout } = await run('podman', ['port', name, '3000/tcp']);
+    const port = /:(\d+)\s*$/.exec(stdout.trim())?.[1];
+    expect(port, `podman port: ${stdout}`).toBeTruthy();
+    await exercise(name, `http://127.0.0.1:${port}`);
+  }, 4 * 60_000);
+
+  it('runs against PostgreSQL through DATABASE_URL', async () => {
+    database = `bwid_container_${crypto.randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: ADMIN_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    await admin.end();
+    const url = new URL(ADMIN_URL);
+    url.pathname = `/${database}`;
+    const port = await freePort();
+    const name = await startContainer(image, ['--network', 'host', '-e', `PORT=${port}`, '-e', 'HOST=127.0.0.1',
+      '-e', `SECRETS_KEY=${SECRETS_KEY}`, '-e', `DATABASE_URL=${url.toString()}`]);
+    await exercise(name, `http://127.0.0.1:${port}`);
+  }, 4 * 60_000);
+});
