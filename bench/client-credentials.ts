@@ -43,9 +43,9 @@ async function ours(): Promise<Target> {
   const child = start('src/main.ts', env);
   await waitReady(url);
   const cliEnv = { ...process.env, ...env };
-  const created = await runCli(['clients', 'create', '--type', 'service', '--name', 'bench', '--json'], cliEnv);
-  const { client_id, client_secret } = JSON.parse(created.stdout ?? '') as { client_id: string; client_secret: string };
   await runCli(['apis', 'create', '--name', 'bench-api', '--resource', API, '--scope', 'read'], cliEnv);
+  const created = await runCli(['clients', 'create', '--type', 'service', '--name', 'bench', '--api', `${API}=read`, '--json'], cliEnv);
+  const { client_id, client_secret } = JSON.parse(created.stdout ?? '') as { client_id: string; client_secret: string };
   const name = process.env['DATABASE_URL'] ? 'bytewatchers-id (PostgreSQL)' : 'bytewatchers-id (PGlite)';
   return { name, url, auth: `Basic ${Buffer.from(`${client_id}:${client_secret}`).toString('base64')}`, child };
 }

@@ -14,8 +14,8 @@ const API = 'https://rotation.example.test';
 
 beforeAll(async () => {
   server = await startTestServer({ KEY_REFRESH_SECONDS: '1' });
-  const { client, clientSecret } = await createClient(server.database.db, server.box, { name: 'rot', type: 'service' });
   await createApi(server.database.db, { name: 'rot', resource: API, scopes: ['read'] });
+  const { client, clientSecret } = await createClient(server.database.db, server.box, { name: 'rot', type: 'service', apiAccess: { [API]: ['read'] } });
   basic = `Basic ${Buffer.from(`${client.client_id}:${clientSecret}`).toString('base64')}`;
 });
 afterAll(async () => server?.stop());

@@ -24,7 +24,19 @@ describe('email verification', () => {
     const { email } = await register(server);
     const [msg] = await outbox(server, email);
     const token = linkToken(msg?.content?.text ?? '', '/verify/email');
-    const page = await fetch(`${server.url}/verify/email?token=${token}`, { headers: { accept: 'text/html' } });
+    // A GET (a mail scanner, a link preview) only shows the button: nothing is confirmed yet.
+    const landing = await fetch(`${server.url}/verify/email?token=${token}`, { headers: { accept: 'text/html' } });
+    expect(landing.status).toBe(200);
+    const landingHtml = await landing.text();
+    const idBefore = (await login(server, clientId, email)).json['id_token'] as string;
+    expect(JSON.parse(Buffer.from(idBefore.split('.')[1] as string, 'base64url').toString())['email_verified']).toBe(false);
+    const cookie = (landing.headers.getSetCookie()).map((c) => c.split(';')[0]).join('; ');
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(landingHtml)?.[1] ?? '';
+    const page = await fetch(`${server.url}/verify/email`, {
+      method: 'POST',
+      headers: { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', cookie },
+      body: new URLSearchParams({ _csrf: csrf, token }),
+    });
     expect(page.status).toBe(200);
     expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
     expect(await page.text()).toContain(email);
