@@ -14,7 +14,7 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   env = {
     DATA_DIR: testDb.dataDir,
-    SECRETS_KEY: 'cli-test-secrets-key-0123456789abcdef012345',
+    SECRETS_KEY: 'STWjM5TTzpjqPkIbC27WXx31WH_lkDvt8zZVHlx2r4E',
     ...(testDb.databaseUrl ? { DATABASE_URL: testDb.databaseUrl } : {}),
   };
 });
@@ -113,7 +113,7 @@ describe('bwid next to a running server', () => {
     try {
       const serverEnv = {
         DATA_DIR: server.config.dataDir,
-        SECRETS_KEY: 'test-secrets-key-0123456789abcdef0123456789',
+        SECRETS_KEY: 'WKzGRo_qGVMfqcc1v9oXrFRxXJFEQsEsTkUbxM2H7Gw',
         ...(server.config.databaseUrl ? { DATABASE_URL: server.config.databaseUrl } : {}),
       };
       const out = await runCli(['clients', 'create', '--type', 'service', '--name', 'live', '--json'], serverEnv);
