@@ -1,10 +1,8 @@
 // Owns: opening the database (PostgreSQL through pg, or embedded PGlite) as one kysely instance.
 import fs from 'node:fs';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Kysely, PostgresDialect } from 'kysely';
-import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { acquireLock, DATA_DIR_MODE, lockHolder, socketPath, SOCKET_PORT } from './embedded-lock.ts';
@@ -61,6 +59,13 @@ function postgres(connectionString: string, log: Logger | undefined, where: stri
 async function embedded(dataDir: string, serveSocket: boolean, log: Logger | undefined): Promise<DatabaseHandle> {
   const release = acquireLock(dataDir);
   try {
+    // Loaded here, not at the top: PGlite's WebAssembly costs a third of a second of CPU that a
+    // process on PostgreSQL (a server, or `bwid` with DATABASE_URL) has no use for.
+    const [{ PGlite }, { PGLiteSocketServer }, { PGliteDialect }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('@electric-sql/pglite-socket'),
+      import('kysely-pglite-dialect'),
+    ]);
     fs.mkdirSync(dataDir, { recursive: true, mode: DATA_DIR_MODE });
     const pglite = await PGlite.create(pgdataOf(dataDir));
     const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
