@@ -38,7 +38,7 @@ async function ours(): Promise<Target> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bwid-bench-'));
   const env: Record<string, string> = {
     PORT: String(port), HOST: '127.0.0.1', ISSUER: url, DATA_DIR: dataDir,
-    SECRETS_KEY: 'bench-secrets-key-0123456789abcdef0123456789',
+    SECRETS_KEY: '3q8Yp0rUuT1nVdHc6kWmZa9LxGbE4sJfQiN2oR7tXy5',
   };
   const child = start('src/main.ts', env);
   await waitReady(url);

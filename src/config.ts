@@ -1,5 +1,6 @@
 // Owns: turning the process environment into one typed, validated configuration object.
 // Everything else receives a Config; nothing else reads process.env.
+import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 
@@ -21,7 +22,7 @@ const envSchema = z.object({
   TRUST_PROXY_HOPS: z.coerce.number().int().min(1).max(10).default(1),
   SMS_HOURLY_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(500),
   SIGN_UP_HOURLY_LIMIT_PER_IP: z.coerce.number().int().min(1).max(1_000_000).default(30),
-  SECRETS_KEY: z.string().min(32, 'must be at least 32 characters of random data').optional(),
+  SECRETS_KEY: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BCRYPT_COST: z.coerce.number().int().min(10, 'must be at least 10').max(15).default(12),
   KEY_REFRESH_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
@@ -65,6 +66,42 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+const GENERATE_KEY = `node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))"`;
+
+// Substrings no random key contains by chance (a 43-character random key holds a given six-letter
+// word with odds of about 1 in 10^7), but the keys people type or copy from examples do.
+const WEAK_KEY_WORDS = ['secret', 'password', 'passwd', 'changeme', 'example', 'sample', 'letmein', 'qwerty', 'abcdef', '012345', '123456', 'bytewatchers'];
+
+/**
+ * Why this SECRETS_KEY cannot be used, or undefined. Everything sealed at rest depends on it, so
+ * it must carry 256 bits: 32 bytes written as hex (64+ characters) or base64/base64url (43+).
+ * Typed phrases and copied examples pass a length rule but not this one.
+ */
+export function secretsKeyProblem(key: string): string | undefined {
+  const usage = `must be 32 random bytes as base64url or hex; generate one with ${GENERATE_KEY}`;
+  let bytes: number;
+  if (/^[0-9a-f]+$/i.test(key)) bytes = Math.floor(key.length / 2);
+  else if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(key)) bytes = Math.floor((key.replace(/=+$/, '').length * 6) / 8);
+  else return `is neither base64 nor hex: ${usage}`;
+  if (bytes < 32) return `carries ${bytes} bytes, fewer than 32: ${usage}`;
+  if (new Set(key).size < 10) return `uses fewer than 10 distinct characters, so it is not random: ${usage}`;
+  const lower = key.toLowerCase();
+  const word = WEAK_KEY_WORDS.find((w) => lower.includes(w));
+  if (word) return `contains "${word}", so it is not random: ${usage}`;
+  return undefined;
+}
+
+/**
+ * Reads `.env` from the current directory into env if the file exists, as both the server and
+ * `bwid` do, so they see the same configuration. Variables already set win over the file
+ * (process.loadEnvFile never overwrites), so a deployment's real environment stays in charge.
+ */
+export function loadDotEnv(file = '.env'): boolean {
+  if (!fs.existsSync(file)) return false;
+  process.loadEnvFile(file);
+  return true;
+}
+
 const isLoopbackHost = (host: string) =>
   host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
 
@@ -81,6 +118,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Invalid configuration: ${name}: ${issue?.message ?? 'invalid value'}`);
   }
   const e = parsed.data;
+  const keyProblem = e.SECRETS_KEY === undefined ? undefined : secretsKeyProblem(e.SECRETS_KEY);
+  if (keyProblem) throw new ConfigError(`Invalid configuration: SECRETS_KEY: ${keyProblem}`);
   const issuer = (e.ISSUER ?? `http://localhost:${e.PORT}`).replace(/\/$/, '');
   const issuerUrl = new URL(issuer);
 

@@ -1,12 +1,14 @@
 // Entry point: configuration -> database -> migrations -> provider -> HTTP; graceful shutdown.
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, loadDotEnv } from './config.ts';
 import { EmbeddedDatabaseBusyError } from './db/embedded-lock.ts';
 import { createLogger } from './ops/logger.ts';
+import { SecretsKeyMismatchError } from './security/key-check.ts';
 import { startServer } from './server.ts';
 
 async function main() {
   let config;
   try {
+    loadDotEnv(); // the same .env as `bwid` reads; real environment variables win
     config = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
@@ -24,9 +26,14 @@ async function main() {
       log.fatal(`${err.message}. Stop that process, or set DATABASE_URL to share a PostgreSQL server.`);
       process.exit(1);
     }
+    if (err instanceof SecretsKeyMismatchError) {
+      // Exit 2 like any other configuration error: restarting with the same key cannot help.
+      log.fatal(err.message);
+      process.exit(2);
+    }
     throw err;
   }
-  log.info({ issuer: config.issuer, database: server.database.kind }, `Bytewatchers ID listening on ${server.url}`);
+  log.info({ issuer: config.issuer, database: server.database.where }, `Bytewatchers ID listening on ${server.url}`);
 
   const shutdown = (signal: string) => {
     log.info({ signal }, 'shutting down');

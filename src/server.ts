@@ -13,6 +13,7 @@ import { ensureOwnApi } from './oidc/own-api.ts';
 import { ProviderRuntime } from './oidc/provider-runtime.ts';
 import { createLogger } from './ops/logger.ts';
 import { startPurging } from './ops/purge.ts';
+import { checkSecretsKey, recordSecretsKey } from './security/key-check.ts';
 import { deriveKey, SecretBox } from './security/secret-box.ts';
 import { resolveSecretsKey } from './security/secrets-key.ts';
 
@@ -37,8 +38,12 @@ export async function startServer(config: Config, log: Logger = createLogger(con
   let runtime: ProviderRuntime | undefined;
   let deps: Deps | undefined;
   try {
+    // Before any write (migrations included): a server with another key must not start at all,
+    // rather than start and fail on every sealed value it meets.
+    await checkSecretsKey(database.db, secretsKey);
     const applied = await migrateToLatest(database.db);
     if (applied.length) log.info({ applied }, 'migrations applied');
+    await recordSecretsKey(database.db, secretsKey);
     runtime = await ProviderRuntime.start({
       issuer: config.issuer,
       trustProxy: config.trustProxy,

@@ -1,5 +1,7 @@
 // Owns: what each `bwid` command does, given parsed arguments and an open database.
 // Argument parsing and output live in main.ts; the domain rules live in the domain modules.
+// main.ts has already checked arguments against each command's spec; the checks here keep a
+// command safe when called on its own and narrow the types.
 import { createApi, deleteApi, listApis } from '../apis/apis.ts';
 import { CLIENT_TYPES, CONFIDENTIAL_AUTH_METHODS } from '../clients/client-input.ts';
 import {
@@ -30,7 +32,7 @@ export type CommandContext = {
   issuer: string;
   keyRefreshSeconds: number;
   positionals: string[];
-  flags: Record<string, string | boolean | string[] | undefined>;
+  flags: Record<string, unknown>;
 };
 
 /** What a command returns: `json` is printed with --json, `text` lines otherwise. */

@@ -1,12 +1,11 @@
 // Owns: opening the database (PostgreSQL through pg, or embedded PGlite) as one kysely instance.
 import fs from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import path from 'node:path';
+import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Kysely, PostgresDialect } from 'kysely';
-import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { acquireLock, lockHolder, socketPath, SOCKET_PORT } from './embedded-lock.ts';
+import { acquireLock, DATA_DIR_MODE, lockHolder, socketPath, SOCKET_PORT } from './embedded-lock.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -14,13 +13,35 @@ export type Db = Kysely<Database>;
 export type DatabaseHandle = {
   db: Db;
   kind: 'postgres' | 'pglite' | 'pglite-socket';
+  /** Which database this is, for people (logs, `bwid`): never contains a password. */
+  where: string;
   close(): Promise<void>;
 };
+
+export class NoEmbeddedDatabaseError extends Error {
+  override name = 'NoEmbeddedDatabaseError';
+  constructor(dataDir: string) {
+    super(`no database in ${dataDir}: start the server once to create it, run \`bwid migrate\` for an empty one, or set DATA_DIR or DATABASE_URL to the server's`);
+  }
+}
+
+/** A postgres URL as people may see it: the password masked, the query (which may hold one) dropped. */
+export function describeDatabaseUrl(connectionString: string): string {
+  try {
+    const u = new URL(connectionString);
+    const user = u.username ? `${u.username}${u.password ? ':***' : ''}@` : '';
+    return `${u.protocol}//${user}${u.host}${u.pathname}`;
+  } catch {
+    return 'postgres (unparsable DATABASE_URL)';
+  }
+}
+
+const pgdataOf = (dataDir: string) => path.join(dataDir, 'pgdata');
 
 // timestamptz and int8 come back as Date and number on both backends.
 pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number.parseInt(v, 10));
 
-function postgres(connectionString: string, log: Logger | undefined, max = 10): DatabaseHandle {
+function postgres(connectionString: string, log: Logger | undefined, where: string, max = 10): DatabaseHandle {
   const pool = new pg.Pool({
     connectionString,
     max,
@@ -51,14 +72,21 @@ function postgres(connectionString: string, log: Logger | undefined, max = 10): 
   // Idle clients: pg-pool removes them and re-emits here; already logged by the listener above.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, kind: 'postgres', close: () => db.destroy() };
+  return { db, kind: 'postgres', where, close: () => db.destroy() };
 }
 
 async function embedded(dataDir: string, serveSocket: boolean, log: Logger | undefined): Promise<DatabaseHandle> {
   const release = acquireLock(dataDir);
   try {
-    fs.mkdirSync(dataDir, { recursive: true });
-    const pglite = await PGlite.create(`${dataDir}/pgdata`);
+    // Loaded here, not at the top: PGlite's WebAssembly costs a third of a second of CPU that a
+    // process on PostgreSQL (a server, or `bwid` with DATABASE_URL) has no use for.
+    const [{ PGlite }, { PGLiteSocketServer }, { PGliteDialect }] = await Promise.all([
+      import('@electric-sql/pglite'),
+      import('@electric-sql/pglite-socket'),
+      import('kysely-pglite-dialect'),
+    ]);
+    fs.mkdirSync(dataDir, { recursive: true, mode: DATA_DIR_MODE });
+    const pglite = await PGlite.create(pgdataOf(dataDir));
     const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
     let server: PGLiteSocketServer | undefined;
     if (serveSocket) {
@@ -66,11 +94,14 @@ async function embedded(dataDir: string, serveSocket: boolean, log: Logger | und
       fs.rmSync(socketPath(dataDir), { force: true });
       server = new PGLiteSocketServer({ db: pglite, path: socketPath(dataDir), maxConnections: 4 });
       await server.start();
+      // The socket is the whole database without a password: only this user may connect.
+      fs.chmodSync(socketPath(dataDir), 0o600);
       log?.debug({ socket: socketPath(dataDir) }, 'embedded database socket listening');
     }
     return {
       db,
       kind: 'pglite',
+      where: `embedded ${dataDir}`,
       async close() {
         await server?.stop();
         await db.destroy();
@@ -90,16 +121,23 @@ export type ConnectOptions = {
   log?: Logger;
   /** Server processes publish a local socket for the CLI; the CLI itself connects through it. */
   role: 'server' | 'cli';
+  /**
+   * Refuse a data directory without a database instead of creating one. For `bwid`: a mistyped
+   * DATA_DIR must be an error, not an empty new database that lists no clients.
+   */
+  mustExist?: boolean;
 };
 
 export async function connectDatabase(opts: ConnectOptions): Promise<DatabaseHandle> {
-  if (opts.databaseUrl) return postgres(opts.databaseUrl, opts.log);
-  if (opts.role === 'cli' && lockHolder(opts.dataDir) !== undefined) {
+  if (opts.databaseUrl) return postgres(opts.databaseUrl, opts.log, describeDatabaseUrl(opts.databaseUrl));
+  if (opts.mustExist && !fs.existsSync(pgdataOf(opts.dataDir))) throw new NoEmbeddedDatabaseError(opts.dataDir);
+  const holder = opts.role === 'cli' ? lockHolder(opts.dataDir) : undefined;
+  if (holder !== undefined) {
     if (!fs.existsSync(socketPath(opts.dataDir))) {
       throw new Error(`the embedded database in ${opts.dataDir} is held by a running process without a socket`);
     }
     const url = `postgresql://postgres@localhost/postgres?host=${encodeURIComponent(opts.dataDir)}&port=${SOCKET_PORT}`;
-    const handle = postgres(url, opts.log, 1);
+    const handle = postgres(url, opts.log, `embedded ${opts.dataDir} (via the socket of the running server, pid ${holder})`, 1);
     return { ...handle, kind: 'pglite-socket' };
   }
   return embedded(opts.dataDir, opts.role === 'server', opts.log);

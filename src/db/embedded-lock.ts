@@ -7,6 +7,8 @@ import path from 'node:path';
 export const LOCK_FILE = 'bwid.lock';
 /** pg connects to `<dir>/.s.PGSQL.<port>` when host is a directory. */
 export const SOCKET_PORT = 5432;
+/** The data directory holds the database files, its socket and the development key: owner only. */
+export const DATA_DIR_MODE = 0o700;
 export const socketPath = (dataDir: string) => path.join(dataDir, `.s.PGSQL.${SOCKET_PORT}`);
 
 export class EmbeddedDatabaseBusyError extends Error {
@@ -37,7 +39,7 @@ export function lockHolder(dataDir: string): number | undefined {
 
 /** Takes the lock or throws EmbeddedDatabaseBusyError. Returns the release function. */
 export function acquireLock(dataDir: string): () => void {
-  fs.mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true, mode: DATA_DIR_MODE });
   const file = path.join(dataDir, LOCK_FILE);
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {

@@ -12,7 +12,7 @@ export class SecretBoxError extends Error {
  * A 256-bit key for one purpose. HKDF, so that the result does not depend on how the operator
  * formatted SECRETS_KEY and so that no two purposes share a key.
  */
-export function deriveKey(secretsKey: string, purpose: 'secret-box v1' | 'one-time-tokens v1'): Buffer {
+export function deriveKey(secretsKey: string, purpose: 'secret-box v1' | 'one-time-tokens v1' | 'key-check v1'): Buffer {
   return Buffer.from(crypto.hkdfSync('sha256', secretsKey, 'bytewatchers-id', purpose, 32));
 }
 

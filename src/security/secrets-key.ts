@@ -5,12 +5,25 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
+import { DATA_DIR_MODE } from '../db/embedded-lock.ts';
 
-export function resolveSecretsKey(config: Config, log?: Logger): string {
+export class SecretsKeyMissingError extends Error {
+  override name = 'SecretsKeyMissingError';
+}
+
+/**
+ * The key to use. `generate: false` (bwid) only reads an existing development key: a CLI that made
+ * up its own key would seal data the server cannot open.
+ */
+export function resolveSecretsKey(config: Config, log?: Logger, { generate = true } = {}): string {
   if (config.secretsKey) return config.secretsKey;
-  if (config.env === 'production') throw new Error('SECRETS_KEY is required in production');
+  if (config.env === 'production') throw new SecretsKeyMissingError('SECRETS_KEY is required in production');
   const file = path.join(config.dataDir, 'secrets.key');
-  fs.mkdirSync(config.dataDir, { recursive: true });
+  if (!generate) {
+    if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').trim();
+    throw new SecretsKeyMissingError(`SECRETS_KEY is not set and ${config.dataDir} holds no development key: set the server's SECRETS_KEY`);
+  }
+  fs.mkdirSync(config.dataDir, { recursive: true, mode: DATA_DIR_MODE });
   try {
     fs.writeFileSync(file, crypto.randomBytes(32).toString('base64url'), { flag: 'wx', mode: 0o600 });
     log?.warn({ file }, 'SECRETS_KEY is not set: generated a development key. Set SECRETS_KEY in production.');

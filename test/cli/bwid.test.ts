@@ -14,9 +14,11 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   env = {
     DATA_DIR: testDb.dataDir,
-    SECRETS_KEY: 'cli-test-secrets-key-0123456789abcdef012345',
+    SECRETS_KEY: 'STWjM5TTzpjqPkIbC27WXx31WH_lkDvt8zZVHlx2r4E',
     ...(testDb.databaseUrl ? { DATABASE_URL: testDb.databaseUrl } : {}),
   };
+  // bwid creates no database except with `migrate` (a mistyped DATA_DIR must not look empty).
+  expect((await runCli(['migrate'], env)).code).toBe(0);
 });
 afterAll(async () => testDb?.drop());
 
@@ -75,18 +77,22 @@ describe('bwid clients', { retry: 1 }, () => {
     [['clients', 'create', '--type', 'service'], /--name is required/],
     [['clients', 'create', '--name', 'x', '--type', 'desktop'], /--type must be one of/],
     [['clients', 'create', '--name', 'x', '--bogus'], /Unknown option/],
-    [['clients', 'create', '--name', 'x', '--redirect-uri', 'http://evil.example/cb'], /must use https/],
+    [['clients', 'create', '--name', 'x', '--redirect-uri', 'http://evil.example/cb'], /--redirect-uri: http:\/\/evil.example\/cb must use https/],
     [['clients', 'create', '--name', 'x', '--redirect-uri', 'https://a.example/cb#frag'], /fragment/],
-    [['clients', 'create', '--name', 'x'], /at least one redirect URI/],
+    [['clients', 'create', '--name', 'x'], /--redirect-uri: at least one redirect URI/],
+    [['clients', 'update', 'some-id', '--redirect-uri', 'https://a.example/cb', '--scope', 'bad"scope'], /--scope: is not a valid scope token/],
+    [['apis', 'create', '--name', 'x', '--resource', 'https://api.example', '--ttl', '5'], /--ttl: /],
+    [['clients', 'show'], /missing ID/],
     [['clients', 'create', '--name', 'x', '--type', 'service', '--redirect-uri', 'https://a.example/cb'], /no redirect URIs/],
     [['clients', 'update', 'some-id', '--enable', '--disable'], /contradict/],
     [['clients', 'frobnicate'], /unknown command/],
     [['apis', 'create', '--name', 'x', '--resource', 'not a url'], /resource/],
-  ])('bad arguments %j exit 2 with a one-line reason', async (argv, message) => {
+  ])('bad arguments %j exit 2 with a one-line reason in terms of flags', async (argv, message) => {
     const out = await run(...argv);
     expect(out.code).toBe(2);
     expect(out.stdout ?? '').toBe('');
     expect(out.stderr).toMatch(message);
+    expect(out.stderr).not.toMatch(/redirectUris|postLogoutRedirectUris|accessTokenTtl|scopes\b/);
   });
 });
 
@@ -113,7 +119,7 @@ describe('bwid next to a running server', () => {
     try {
       const serverEnv = {
         DATA_DIR: server.config.dataDir,
-        SECRETS_KEY: 'test-secrets-key-0123456789abcdef0123456789',
+        SECRETS_KEY: 'WKzGRo_qGVMfqcc1v9oXrFRxXJFEQsEsTkUbxM2H7Gw',
         ...(server.config.databaseUrl ? { DATABASE_URL: server.config.databaseUrl } : {}),
       };
       const out = await runCli(['clients', 'create', '--type', 'service', '--name', 'live', '--json'], serverEnv);
@@ -139,9 +145,10 @@ describe('bwid next to a running server', () => {
     }
   });
 
-  it.runIf(TEST_BACKEND === 'pglite')('the real bwid binary prints only JSON on stdout', async () => {
-    const { stdout } = await promisify(execFile)('node', ['bin/bwid.js', 'clients', 'list', '--json'], { env: { ...process.env, ...env } });
+  it.runIf(TEST_BACKEND === 'pglite')('the real bwid binary prints only JSON on stdout, and which database on stderr', async () => {
+    const { stdout, stderr } = await promisify(execFile)('node', ['bin/bwid.js', 'clients', 'list', '--json'], { env: { ...process.env, ...env } });
     expect(() => JSON.parse(stdout) as unknown).not.toThrow();
     expect(stdout.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain(`bwid: database embedded ${testDb.dataDir}`);
   });
 });

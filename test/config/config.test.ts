@@ -2,6 +2,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 
+// 32 random bytes, base64url: what the README tells operators to generate.
+const KEY = 'Jx2vQ9mTg4LrW7cZp1NsYb8HdK3uFa6EoViRt0XwM5y';
+
 describe('configuration', () => {
   it('has working defaults: port 3000, localhost issuer, embedded database in ./data', () => {
     const c = loadConfig({});
@@ -24,7 +27,7 @@ describe('configuration', () => {
     [{ TRUST_PROXY: 'maybe' }, /TRUST_PROXY/],
     [{ SECRETS_KEY: 'short' }, /SECRETS_KEY/],
     [{ NODE_ENV: 'production', ISSUER: 'https://id.example.ws' }, /SECRETS_KEY: required when NODE_ENV=production/],
-    [{ NODE_ENV: 'production', SECRETS_KEY: 'k'.repeat(32), ISSUER: 'http://id.example.ws' }, /ISSUER: must be https in production/],
+    [{ NODE_ENV: 'production', SECRETS_KEY: KEY, ISSUER: 'http://id.example.ws' }, /ISSUER: must be https in production/],
     [{ TRUST_PROXY: 'true', ISSUER: 'http://id.example.ws' }, /ISSUER: must be https when TRUST_PROXY/],
   ])('refuses %j naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
@@ -32,8 +35,31 @@ describe('configuration', () => {
   });
 
   it('accepts production with a key, https issuer and a proxy', () => {
-    const c = loadConfig({ NODE_ENV: 'production', SECRETS_KEY: 'k'.repeat(32), ISSUER: 'https://id.example.ws', TRUST_PROXY: 'true' });
+    const c = loadConfig({ NODE_ENV: 'production', SECRETS_KEY: KEY, ISSUER: 'https://id.example.ws', TRUST_PROXY: 'true' });
     expect(c).toMatchObject({ env: 'production', trustProxy: true, issuer: 'https://id.example.ws' });
+  });
+
+  it.each([
+    ['short', /fewer than 32/],
+    ['k'.repeat(64), /fewer than 10 distinct/],
+    ['a'.repeat(32) + 'b'.repeat(32), /fewer than 10 distinct/],
+    ['0123456789abcdef'.repeat(4), /contains "abcdef"/],
+    ['test-secrets-key-0123456789abcdef0123456789', /contains "secret"/],
+    ['correct horse battery staple, quite long!', /neither base64 nor hex/],
+    [KEY.slice(0, 40), /fewer than 32/],
+    ['Tr0ub4dor&3Tr0ub4dor&3Tr0ub4dor&3Tr0ub4dor&3', /neither base64 nor hex/],
+    ['MySuperLongPasswordForTheIdentityProvider2026', /contains "password"/],
+  ])('refuses the weak SECRETS_KEY %j, naming the variable and how to generate one', (key, message) => {
+    expect(() => loadConfig({ SECRETS_KEY: key })).toThrow(ConfigError);
+    expect(() => loadConfig({ SECRETS_KEY: key })).toThrow(/SECRETS_KEY: .*randomBytes\(32\)/);
+    expect(() => loadConfig({ SECRETS_KEY: key })).toThrow(message);
+  });
+
+  it('accepts 32 random bytes as base64url, base64 or hex', () => {
+    const bytes = Buffer.from(KEY, 'base64url');
+    for (const key of [KEY, bytes.toString('base64'), bytes.toString('hex'), bytes.toString('hex').toUpperCase()]) {
+      expect(loadConfig({ SECRETS_KEY: key }).secretsKey).toBe(key);
+    }
   });
 
   it('treats empty variables as unset', () => {

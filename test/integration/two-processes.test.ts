@@ -6,7 +6,7 @@ import { runCli } from '../../src/cli/main.ts';
 import { createTestDatabase, TEST_BACKEND, type TestDatabase } from '../support/database.ts';
 import { freePort } from '../support/server.ts';
 
-const SECRETS_KEY = 'two-process-secrets-key-0123456789abcdef0123';
+const SECRETS_KEY = 'vPvzXcLF5W2ioXqEkrtF6JZRSyTGPqCfp-leQ5O35gY';
 
 async function startProcess(env: Record<string, string>): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();

@@ -23,7 +23,7 @@ export async function startTestServer(env: Record<string, string> = {}, reuse?: 
     ISSUER: 'http://127.0.0.1:0',
     DATA_DIR: testDb.dataDir,
     ...(testDb.databaseUrl ? { DATABASE_URL: testDb.databaseUrl } : {}),
-    SECRETS_KEY: 'test-secrets-key-0123456789abcdef0123456789',
+    SECRETS_KEY: 'WKzGRo_qGVMfqcc1v9oXrFRxXJFEQsEsTkUbxM2H7Gw',
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
     BCRYPT_COST: '10',
     // Test files sign many people up from one address; the limit itself is tested with its own value.
