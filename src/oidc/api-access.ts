@@ -21,14 +21,16 @@ export function allowedApiScopes(client: Client, api: ApiView, issuer: string): 
 
 /**
  * oidc-provider's getResourceServerInfo: the API as this client may use it. Requested scopes
- * that are not OpenID scopes must all be allowed for this API.
+ * of the API must all be on the client's list for it.
  */
 export function resourceServerFor(ctx: KoaContextWithOIDC, client: Client, api: ApiView | undefined): ResourceServer {
   if (!api) throw new errors.InvalidTarget('the requested resource is not a registered API');
   const allowed = allowedApiScopes(client, api, ctx.oidc.provider.issuer);
   if (!allowed) throw new errors.InvalidTarget('this client may not request tokens for this resource');
   const requested = typeof ctx.oidc.params?.['scope'] === 'string' ? ctx.oidc.params['scope'].split(' ').filter(Boolean) : [];
-  const refused = requested.filter((s) => !isKnownScope(s) && !allowed.includes(s));
+  // Scopes the API does not define are dropped, as RFC 8707 servers commonly do; those it
+  // defines but this client may not have are refused.
+  const refused = requested.filter((s) => !isKnownScope(s) && api.scopes.includes(s) && !allowed.includes(s));
   if (refused.length) throw new errors.InvalidScope('requested scope is not allowed for this resource', refused.join(' '));
   return { ...resourceServerInfo(api), scope: allowed.join(' ') };
 }

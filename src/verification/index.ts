@@ -18,7 +18,7 @@ import {
   type Account,
 } from '../accounts/index.ts';
 import { deliverSoon, queueMessage, throttle } from '../messaging/index.ts';
-import { endAllSessions } from '../oidc/account-sessions.ts';
+import { endAllSessions, listAccountGrants, listAccountSessions } from '../oidc/account-sessions.ts';
 import type { Db } from '../db/connect.ts';
 import { InvalidCodeError, RateLimitedError } from '../domain-error.ts';
 import { consumeToken, createToken, findLinkToken, matchCode, openTargets, supersedeTokens } from '../one-time-tokens/index.ts';
@@ -199,9 +199,13 @@ export async function secureOnFirstProof(deps: VerificationDeps, trx: Db, before
   if (!unproven || prover.signedInSub === before.sub) return false;
   const other = kind === 'email' ? before.phone_number : before.email;
   const ad = { ...deps, db: trx };
-  if (other) await removeContact(ad, before.sub, kind === 'email' ? 'phone_number' : 'email');
+  // Changes the creator asked for and has not proven yet go quietly.
   await supersedeTokens(trx, before.sub, 'verify_email');
   await supersedeTokens(trx, before.sub, 'verify_phone');
+  const [sessions, grants] = await Promise.all([listAccountSessions(trx, before.sub), listAccountGrants(trx, before.sub)]);
+  // Nothing else to take away (a lone contact, nobody signed in): nothing to say either.
+  if (!other && sessions.length === 0 && grants.length === 0) return false;
+  if (other) await removeContact(ad, before.sub, kind === 'email' ? 'phone_number' : 'email');
   const after = (await getAccount(ad, before.sub)) ?? before;
   await tellCurrentContact(deps, trx, after, 'account_secured', kind === 'email' ? (after.email ?? '') : (after.phone_number ?? ''));
   return true;

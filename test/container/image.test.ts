@@ -20,7 +20,7 @@ const run = promisify(execFile);
 const BASE_IMAGE = 'docker.io/library/node:22-bookworm-slim';
 const IMAGE_REPO = 'localhost/bwid-test';
 const ADMIN_URL = process.env['TEST_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const SECRETS_KEY = 'container-test-secrets-key-0123456789abcdef';
+const SECRETS_KEY = 'onAG5EGVONmCQu1okrDQ0IBDo71BqdSiSZkcCoCpJ64';
 /** Everything the Dockerfile copies, and the Dockerfile itself. */
 const IMAGE_INPUTS = ['Dockerfile', '.dockerignore', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json',
   'bin', 'src', 'migrations', 'views', 'locales', 'static'];

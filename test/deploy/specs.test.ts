@@ -9,7 +9,7 @@ import { projectPath } from '../../src/paths.ts';
 
 /** What the app needs in production behind a TLS-terminating proxy, on a shared database. */
 const REQUIRED = ['NODE_ENV', 'SECRETS_KEY', 'DATABASE_URL', 'ISSUER', 'TRUST_PROXY'];
-const FAKE_SECRETS_KEY = 'spec-test-secrets-key-0123456789abcdefghijkl';
+const FAKE_SECRETS_KEY = 'LFeFjkDLPHuTwgdnGpe0UTnoVrygDrwqsJMYGuUHigg';
 
 type Doc = Record<string, unknown>;
 const yamlFile = (rel: string) => parse(fs.readFileSync(projectPath(rel), 'utf8'), { merge: true }) as Doc; // merge: compose's <<: *app

@@ -12,7 +12,7 @@ import { TEST_BACKEND } from '../support/database.ts';
 import { PgCluster, pgClusterAvailable } from '../support/pg-cluster.ts';
 import { freePort } from '../support/server.ts';
 
-const SECRETS_KEY = 'db-restart-secrets-key-0123456789abcdef01234';
+const SECRETS_KEY = 'q2m6OheNORaTx5J7lADDJHcKrX6v9gOr8_WTktllBIk';
 const PASSWORD = 'tautai matagofie 2024';
 const REQUEST_TIMEOUT_MS = 20_000;
 

@@ -9,7 +9,7 @@ import { listOutbox, stopMessageDelivery, type OutboxEntry } from '../../src/mes
 import { deriveKey, SecretBox } from '../../src/security/secret-box.ts';
 import { openTestDb, type TestDb } from './db-only.ts';
 
-export const TEST_SECRETS_KEY = 'test-secrets-key-0123456789abcdef0123456789';
+export const TEST_SECRETS_KEY = 'WKzGRo_qGVMfqcc1v9oXrFRxXJFEQsEsTkUbxM2H7Gw';
 export const GOOD_PASSWORD = 'Talofa lava 2025!';
 
 export type DomainDeps = Omit<Deps, 'runtime'>;
