@@ -5,7 +5,7 @@ import pino from 'pino';
 import { registerAccount, type Account } from '../../src/accounts/index.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Deps } from '../../src/deps.ts';
-import { listOutbox, stopMessageDelivery, type OutboxEntry } from '../../src/messaging/index.ts';
+import { listOutbox, messageDelivery, stopMessageDelivery, type OutboxEntry } from '../../src/messaging/index.ts';
 import { deriveKey, SecretBox } from '../../src/security/secret-box.ts';
 import { openTestDb, type TestDb } from './db-only.ts';
 
@@ -54,7 +54,8 @@ export async function newAccount(deps: DomainDeps, input: { email?: string; phon
   return registerAccount(deps, { given_name: 'Sina', password: GOOD_PASSWORD, ...input });
 }
 
-/** Messages queued for `to`, newest first, opened (content readable). */
+/** Messages queued for `to`, newest first, opened (content readable), once background work (a reset request's) is done. */
 export async function messagesTo(deps: DomainDeps, to: string): Promise<OutboxEntry[]> {
+  await messageDelivery(deps).idle();
   return listOutbox(deps.db, deps.box, { limit: 50, to });
 }
