@@ -101,3 +101,20 @@ export function toAccount(row: AccountRow): Account {
     updated_at: row.updated_at,
   };
 }
+
+/**
+ * Deletes accounts whose every contact is still unproven `days` after they were made: an
+ * address nobody has proven does not make an account worth keeping (and someone may have
+ * made it in another person's name). Their links and codes go with them (ON DELETE CASCADE).
+ * Returns the ids, so that the caller can end what the provider holds for them.
+ */
+export async function deleteUnprovenAccounts(db: Db, days: number): Promise<string[]> {
+  const rows = await db
+    .deleteFrom('accounts')
+    .where('email_verified', '=', false)
+    .where('phone_number_verified', '=', false)
+    .where('created_at', '<', sql<Date>`now() - make_interval(days => ${days})`)
+    .returning('id')
+    .execute();
+  return rows.map((r) => r.id);
+}

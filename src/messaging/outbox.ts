@@ -126,3 +126,13 @@ export async function listOutbox(db: Db, box: SecretBox, opts: { limit: number; 
     content: r.content_enc ? (JSON.parse(box.open(r.content_enc)) as MessageContent) : null,
   }));
 }
+
+/**
+ * Deletes messages a week after they were written: delivered ones keep no content anyway, and
+ * messages held in the dev outbox (no transport) would otherwise keep their sealed links and
+ * codes for ever. Failed ones stay a week for the operator to see. Returns how many.
+ */
+export async function purgeOldMessages(db: Db): Promise<number> {
+  const r = await db.deleteFrom('outbox').where('created_at', '<', sql<Date>`now() - interval '7 days'`).where('status', '!=', 'pending').executeTakeFirst();
+  return Number(r.numDeletedRows);
+}

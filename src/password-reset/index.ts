@@ -64,11 +64,16 @@ export async function requestPasswordReset(
 }
 
 /** The part of a reset request that depends on whether the account exists. */
-async function sendResetIfKnown(deps: ResetDeps, recipient: { channel: 'email' | 'sms'; to: string }): Promise<void> {
+async function sendResetIfKnown(deps: ResetDeps, asked: { channel: 'email' | 'sms'; to: string }): Promise<void> {
+  let recipient = asked;
   // Counted before the lookup, so the limit behaves the same for unknown recipients.
   const perRecipient = await throttle(deps.db, 'resetPerRecipient', recipient.to);
-  const account = await findAccountByLogin(deps, recipient.to);
-  if (!perRecipient.ok || !account) return;
+  const found = await findAccountByLogin(deps, recipient.to);
+  if (!perRecipient.ok || !found) return;
+  const account = found;
+  // To the address as the account stores it, not as it was typed (an email's local part may
+  // differ in case): the link proves the stored address.
+  recipient = { ...recipient, to: recipient.channel === 'email' ? (account.email ?? recipient.to) : (account.phone_number ?? recipient.to) };
 
   await deps.db.transaction().execute(async (trx) => {
     const secret = await createToken(trx, deps.tokenKey, {
@@ -146,7 +151,7 @@ export async function resetPassword(
   });
 
   // After the commit: every session, grant and token of the account ends.
-  // (JSON API access tokens die with their grant: see src/api/bearer.ts.)
+  // (JSON API access tokens die with their grant: see src/web/api/bearer.ts.)
   await endAllSessions(deps.db, account.sub);
   deliverSoon(deps);
   return account;

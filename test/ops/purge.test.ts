@@ -1,0 +1,46 @@
+// The periodic purge: accounts whose every contact is still unproven a week after sign-up
+// are removed (with their links and codes); proven ones stay, whatever their age; old
+// outbox rows go. Real database, real purge.
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getAccount, markEmailVerified, registerAccount } from '../../src/accounts/index.ts';
+import { purgeExpired, UNPROVEN_ACCOUNT_DAYS } from '../../src/ops/purge.ts';
+import { GOOD_PASSWORD, openAccountsDb, type AccountsTestDb } from '../accounts/accounts-db.ts';
+
+let t: AccountsTestDb;
+beforeAll(async () => {
+  t = await openAccountsDb();
+});
+afterAll(async () => t?.close());
+
+const age = (sub: string, days: number) =>
+  sql`UPDATE accounts SET created_at = now() - make_interval(days => ${days}) WHERE id = ${sub}::uuid`.execute(t.deps.db);
+
+describe('purge of unproven accounts', () => {
+  it(`removes an account nobody proved after ${UNPROVEN_ACCOUNT_DAYS} days, keeps younger and proven ones`, async () => {
+    const stale = await registerAccount(t.deps, { email: 'stale@example.ws', password: GOOD_PASSWORD, given_name: 'Stale' });
+    const young = await registerAccount(t.deps, { email: 'young@example.ws', password: GOOD_PASSWORD, given_name: 'Young' });
+    const proven = await registerAccount(t.deps, { email: 'proven@example.ws', password: GOOD_PASSWORD, given_name: 'Proven' });
+    expect(await markEmailVerified(t.deps, proven.sub, 'proven@example.ws')).toBe(true);
+    await age(stale.sub, UNPROVEN_ACCOUNT_DAYS + 1);
+    await age(young.sub, UNPROVEN_ACCOUNT_DAYS - 1);
+    await age(proven.sub, 400);
+
+    const counts = await purgeExpired(t.deps.db);
+    expect(counts.unprovenAccounts).toBe(1);
+    expect(await getAccount(t.deps, stale.sub)).toBeUndefined();
+    expect(await getAccount(t.deps, young.sub)).toBeDefined();
+    expect(await getAccount(t.deps, proven.sub)).toBeDefined();
+    // The address is free again for its real owner.
+    expect(await registerAccount(t.deps, { email: 'stale@example.ws', password: GOOD_PASSWORD, given_name: 'Owner' })).toMatchObject({ email: 'stale@example.ws' });
+  });
+
+  it('deletes outbox rows a week old that are no longer pending', async () => {
+    await sql`INSERT INTO outbox (id, channel, recipient, template, locale, status, created_at)
+      VALUES (gen_random_uuid(), 'email', 'old@example.ws', 'verify_email', 'en', 'held', now() - interval '8 days'),
+             (gen_random_uuid(), 'email', 'new@example.ws', 'verify_email', 'en', 'held', now())`.execute(t.deps.db);
+    expect((await purgeExpired(t.deps.db)).outbox).toBe(1);
+    const left = await sql<{ recipient: string }>`SELECT recipient FROM outbox`.execute(t.deps.db);
+    expect(left.rows.map((r) => r.recipient)).toEqual(['new@example.ws']);
+  });
+});
