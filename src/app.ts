@@ -32,12 +32,18 @@ export function buildApp(deps: Deps): Koa {
   app.use(healthRoutes(deps.db));
   app.use(metricsRoute(metrics, { production: deps.config.env === 'production', token: deps.config.metricsToken }));
 
+  // Each router types its own ctx.state; the host app sees plain middleware.
+  const use = (router: { routes(): unknown; allowedMethods(): unknown }) => {
+    app.use(router.routes() as Koa.Middleware);
+    app.use(router.allowedMethods() as Koa.Middleware);
+  };
+  use(assetRoutes());
+  use(languageRoutes());
+  use(interactionRoutes(deps));
+  use(accountRoutes(deps));
   // Recovery pages before the API: they take the form posts of paths the API shares.
-  const routers = [assetRoutes(), languageRoutes(), interactionRoutes(deps), accountRoutes(deps), recoveryRoutes(deps), apiRoutes(deps).router];
-  for (const router of routers) {
-    app.use(router.routes());
-    app.use(router.allowedMethods());
-  }
+  use(recoveryRoutes(deps));
+  use(apiRoutes(deps).router);
 
   app.use(deps.runtime.middleware());
   return app;

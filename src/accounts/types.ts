@@ -1,26 +1,16 @@
 // Owns: the public shapes of the accounts domain (the contract other rooms code against).
+import type { Selectable } from 'kysely';
+import type { AccountsTable } from '../db/schema.ts';
 import type { Deps } from '../deps.ts';
 
 /** What the accounts room needs from the server (inside a transaction, `db` is the transaction). */
 export type AccountsDeps = Pick<Deps, 'db' | 'bcryptCost'>;
 
-/** An account as the rest of the system sees it: no password hash, no disabled flag. */
-export type Account = {
-  sub: string;
-  email: string | null;
-  email_verified: boolean;
-  phone_number: string | null;
-  phone_number_verified: boolean;
-  given_name: string;
-  family_name: string | null;
-  matai_title: string | null;
-  preferred_name: string | null;
-  village: string | null;
-  district: string | null;
-  locale: string;
-  created_at: Date;
-  updated_at: Date;
-};
+/**
+ * An account as the rest of the system sees it: the row's fields (src/db/schema.ts), with `sub`
+ * for its id, and no password hash and no disabled flag.
+ */
+export type Account = { sub: string } & Omit<Selectable<AccountsTable>, 'id' | 'password_hash' | 'disabled'>;
 
 /**
  * Per-field error codes. Callers translate them (errors namespace); they are stable API.

@@ -2,7 +2,13 @@
 // namespace. Adding a language = adding a folder. English is the fallback of last resort.
 import fs from 'node:fs';
 import path from 'node:path';
-import i18next, { type i18n, type TFunction } from 'i18next';
+import i18next, { type i18n } from 'i18next';
+import type { RuntimeKey, Translate } from './keys.ts';
+
+export type { I18nKey, RuntimeKey, Translate } from './keys.ts';
+
+/** Marks a key assembled at run time (not checked by the type; give a checked fallback after it). */
+export const runtimeKey = (key: string) => key as RuntimeKey;
 import { projectPath } from '../paths.ts';
 
 export const LOCALES_DIR = projectPath('locales');
@@ -60,6 +66,7 @@ export function isSupportedLocale(value: unknown): value is string {
 }
 
 /** A translate function fixed to one language. */
-export function translator(locale: string): TFunction {
-  return i18nInstance().getFixedT(isSupportedLocale(locale) ? locale : DEFAULT_LOCALE);
+export function translator(locale: string): Translate {
+  const t = i18nInstance().getFixedT(isSupportedLocale(locale) ? locale : DEFAULT_LOCALE);
+  return (key, vars) => String(t(key as string | string[], vars ?? {}));
 }

@@ -2,7 +2,7 @@
 // language (i18next namespaces `email` and `sms`): plain text plus simple HTML for email,
 // one short text for SMS.
 import ejs from 'ejs';
-import { translator } from '../i18n/i18n.ts';
+import { runtimeKey, translator } from '../i18n/i18n.ts';
 
 export type EmailTemplate = 'password_reset' | 'password_changed' | 'verify_email' | 'email_change' | 'phone_change' | 'account_secured';
 export type SmsTemplate = 'password_reset' | 'password_changed' | 'verify_phone' | 'email_change' | 'phone_change' | 'account_secured';
@@ -55,9 +55,9 @@ export function renderEmail(template: EmailTemplate, locale: string, vars: Messa
   const subject = t(`email:${template}.subject`, v);
   const greeting = vars.name ? t('email:greeting', v) : t('email:greeting_anonymous');
   const intro = t(`email:${template}.intro`, v);
-  const action = parts.action && vars.url ? { label: t(`email:${template}.action`, v), url: vars.url } : undefined;
+  const action = parts.action && vars.url ? { label: t(runtimeKey(`email:${template}.action`), v), url: vars.url } : undefined;
   const after = [
-    ...(parts.expiry ? [t(`email:${template}.expiry`, v)] : []),
+    ...(parts.expiry ? [t(runtimeKey(`email:${template}.expiry`), v)] : []),
     ...(parts.outro ? [t(`email:${template}.outro`, v)] : []),
   ];
   const footer = t('email:footer');

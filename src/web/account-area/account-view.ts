@@ -1,6 +1,6 @@
 // Owns: turning an account, its sessions and its apps into what the account page lists, in
 // the page's language.
-import type { TFunction } from 'i18next';
+import type { Translate } from '../../i18n/i18n.ts';
 import { displayName, type Account } from '../../accounts/index.ts';
 import { ACCOUNT_CLIENT_ID, getClient } from '../../clients/clients.ts';
 import type { Db } from '../../db/connect.ts';
@@ -14,7 +14,7 @@ const when = (epochSeconds: number | undefined) =>
     ? new Intl.DateTimeFormat('en-GB', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Pacific/Apia' }).format(epochSeconds * 1000)
     : '';
 
-export function profileRows(t: TFunction, a: Account): { label: string; value: string }[] {
+export function profileRows(t: Translate, a: Account): { label: string; value: string }[] {
   const verified = (ok: boolean) => (ok ? t('pages:account.verified') : t('pages:account.not_verified'));
   const rows: [string, string | null | undefined][] = [
     [t('pages:account.name'), displayName(a)],
@@ -44,7 +44,7 @@ function groupByClient(grants: AccountGrant[]): Map<string, AccountGrant[]> {
 
 export async function sessionsAndApps(
   db: Db,
-  t: TFunction,
+  t: Translate,
   currentUid: string,
   sessions: AccountSession[],
   grants: AccountGrant[],

@@ -6,7 +6,7 @@ import Router from '@koa/router';
 import type { Next, ParameterizedContext } from 'koa';
 import { changePassword, updateProfile } from '../../accounts/index.ts';
 import type { Deps } from '../../deps.ts';
-import { translator } from '../../i18n/i18n.ts';
+import { translator, type I18nKey } from '../../i18n/i18n.ts';
 import { negotiateLocale } from '../../i18n/negotiate.ts';
 import { endAccountSession, endAllSessions, endOtherSessions, listAccountGrants, listAccountSessions, revokeAccountApp } from '../../oidc/account-sessions.ts';
 import { passwordChanged } from '../../password-reset/index.ts';
@@ -27,7 +27,14 @@ export type AccountAreaDeps = Pick<Deps, 'config' | 'db' | 'box' | 'log' | 'bcry
 type AccountState = { locale: string; signedIn: SignedIn };
 type AccountContext = ParameterizedContext<AccountState>;
 
-const NOTICES = new Set(['profile', 'password', 'session_ended', 'others_ended', 'app_removed']);
+const NOTICES = {
+  profile: 'pages:account.done_profile',
+  password: 'pages:account.done_password',
+  session_ended: 'pages:account.done_session_ended',
+  others_ended: 'pages:account.done_others_ended',
+  app_removed: 'pages:account.done_app_removed',
+} as const satisfies Record<string, I18nKey>;
+const noticeKey = (done: unknown) => (typeof done === 'string' && Object.hasOwn(NOTICES, done) ? NOTICES[done as keyof typeof NOTICES] : undefined);
 const PROFILE_VALUES = ['given_name', 'family_name', 'matai_title', 'preferred_name', 'village', 'district', 'locale'] as const;
 
 const bindOf = (ctx: AccountContext) => `account:${ctx.state.signedIn.session.uid}`;
@@ -48,7 +55,7 @@ export function accountRoutes(deps: AccountAreaDeps): Router<AccountState> {
   }
   const post = [formBody(), requireSignIn, requireCsrf({ bind: (ctx) => bindOf(ctx as AccountContext), back: () => '/account' })] as const;
   const tokenFor = (ctx: AccountContext) => csrfToken(ctx, bindOf(ctx));
-  const done = (ctx: AccountContext, notice: string) => {
+  const done = (ctx: AccountContext, notice: keyof typeof NOTICES) => {
     ctx.status = 303;
     ctx.redirect(`/account?done=${notice}`);
   };
@@ -90,7 +97,8 @@ export function accountRoutes(deps: AccountAreaDeps): Router<AccountState> {
     const { session, account } = ctx.state.signedIn;
     const t = translator(ctx.state.locale);
     const [sessions, grants] = await Promise.all([listAccountSessions(deps.db, account.sub), listAccountGrants(deps.db, account.sub)]);
-    const notice = typeof ctx.query['done'] === 'string' && NOTICES.has(ctx.query['done']) ? t(`pages:account.done_${ctx.query['done']}`) : undefined;
+    const key = noticeKey(ctx.query['done']);
+    const notice = key ? t(key) : undefined;
     renderPage(ctx, 'account', {
       titleKey: 'pages:account.title',
       csrf: tokenFor(ctx),

@@ -4,8 +4,9 @@
 import type { Context, Middleware } from 'koa';
 import { z } from 'zod';
 import { DomainError, type FieldErrors } from '../../domain-error.ts';
-import { translator } from '../../i18n/i18n.ts';
+import { runtimeKey, translator } from '../../i18n/i18n.ts';
 import { DOMAIN_STATUS } from '../error-status.ts';
+import { fieldText } from '../pages/form-error.ts';
 import { waitTextKey } from '../pages/wait-text.ts';
 import { apiLocale } from './locale.ts';
 
@@ -21,13 +22,11 @@ export class ApiError extends Error {
   }
 }
 
-export function fieldDescription(locale: string, code: string): string {
-  return translator(locale)([`errors:fields.${code}`, `api:fields.${code}`, 'api:errors.invalid_field']);
-}
+export const fieldDescription = (locale: string, code: string): string => fieldText(translator(locale), code);
 
 /** api:errors.<code>, else the hosted pages' errors:<code> (one text for one situation). */
 export function errorDescription(locale: string, error: string, vars: Record<string, unknown> = {}, key?: string): string {
-  return translator(locale)([...(key ? [key] : []), `api:errors.${error}`, `errors:${error}`, 'api:errors.invalid_request'], vars);
+  return translator(locale)([...(key ? [runtimeKey(key)] : []), runtimeKey(`api:errors.${error}`), runtimeKey(`errors:${error}`), 'api:errors.invalid_request'], vars);
 }
 
 export function sendApiError(ctx: Context, e: ApiError): void {

@@ -1,6 +1,6 @@
 // Owns: what a consent screen lists (the missing scopes and claims, in plain words) and the
 // grant recorded when the person allows it.
-import type { TFunction } from 'i18next';
+import type { Translate } from '../../i18n/i18n.ts';
 import { isKnownScope } from '../../oidc/scopes.ts';
 import type { LoadedInteraction } from './interaction-state.ts';
 
@@ -13,7 +13,7 @@ type ConsentDetails = {
 const detailsOf = (loaded: LoadedInteraction) => (loaded.interaction.prompt.details ?? {}) as ConsentDetails;
 
 /** One plain sentence per thing the app asks for, in the page's language. */
-export function consentLines(loaded: LoadedInteraction, t: TFunction): string[] {
+export function consentLines(loaded: LoadedInteraction, t: Translate): string[] {
   const d = detailsOf(loaded);
   const lines = (d.missingOIDCScope ?? []).map((scope) =>
     isKnownScope(scope) ? t(`scopes:${scope}`) : t('scopes:other', { scope }),

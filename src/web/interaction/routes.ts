@@ -3,7 +3,7 @@
 // accounts domain judges credentials and input; interaction-state talks to oidc-provider.
 // Every POST is CSRF-checked with a token bound to the interaction's uid.
 import Router from '@koa/router';
-import type { Context, Next } from 'koa';
+import type { Context, Next, ParameterizedContext } from 'koa';
 import { displayName, getAccount, verifyPassword } from '../../accounts/index.ts';
 import { ACCOUNT_CLIENT_ID } from '../../clients/clients.ts';
 import type { Deps } from '../../deps.ts';
@@ -35,14 +35,16 @@ export type InteractionDeps = SignUpDeps & Pick<Deps, 'runtime'>;
 type View = 'login' | 'register' | 'consent';
 type PageLocals = Record<string, unknown>;
 
-const loadedOf = (ctx: Context) => ctx.state['interaction'] as LoadedInteraction;
+/** What withInteraction puts in ctx.state for every interaction route. */
+type InteractionState = { interaction: LoadedInteraction };
+type InteractionContext = ParameterizedContext<InteractionState>;
 const bindOf = (ctx: Context) => `interaction:${String(ctx.params['uid'])}`;
 
-export function interactionRoutes(deps: InteractionDeps): Router {
-  const router = new Router();
+export function interactionRoutes(deps: InteractionDeps): Router<InteractionState> {
+  const router = new Router<InteractionState>();
 
   /** Loads the interaction or answers the friendly "expired" page. */
-  async function withInteraction(ctx: Context, next: Next) {
+  async function withInteraction(ctx: InteractionContext, next: Next) {
     const loaded = await loadInteraction(deps, ctx);
     if (!loaded) {
       renderPage(
@@ -53,7 +55,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
       );
       return;
     }
-    ctx.state['interaction'] = loaded;
+    ctx.state.interaction = loaded;
     await next();
   }
 
@@ -68,8 +70,8 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     return contact ? `${displayName(account)} (${contact})` : displayName(account);
   }
 
-  async function show(ctx: Context, view: View, locals: PageLocals = {}, status = 200) {
-    const loaded = loadedOf(ctx);
+  async function show(ctx: InteractionContext, view: View, locals: PageLocals = {}, status = 200) {
+    const loaded = ctx.state.interaction;
     const { uid, client } = loaded;
     const path = (sub = '') => interactionPath(uid, sub);
     const isAccountArea = client.id === ACCOUNT_CLIENT_ID;
@@ -112,12 +114,12 @@ export function interactionRoutes(deps: InteractionDeps): Router {
     return wantsSignUp(interaction) ? 'register' : 'login';
   }
 
-  router.get('/interaction/:uid', withInteraction, (ctx) => show(ctx, initialView(ctx, loadedOf(ctx))));
-  router.get('/interaction/:uid/login', withInteraction, (ctx) => show(ctx, 'login', { values: { username: loadedOf(ctx).interaction.params['login_hint'] ?? '' } }));
+  router.get('/interaction/:uid', withInteraction, (ctx) => show(ctx, initialView(ctx, ctx.state.interaction)));
+  router.get('/interaction/:uid/login', withInteraction, (ctx) => show(ctx, 'login', { values: { username: ctx.state.interaction.interaction.params['login_hint'] ?? '' } }));
   router.get('/interaction/:uid/register', withInteraction, (ctx) => show(ctx, 'register'));
 
   router.get('/interaction/:uid/lang/:code', withInteraction, async (ctx) => {
-    const loaded = loadedOf(ctx);
+    const loaded = ctx.state.interaction;
     const code = String(ctx.params['code']);
     await chooseInteractionLocale(loaded, code);
     rememberLocale(ctx, loaded.locale);
@@ -127,7 +129,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   });
 
   router.post('/interaction/:uid/login', ...post, async (ctx) => {
-    const loaded = loadedOf(ctx);
+    const loaded = ctx.state.interaction;
     const t = translator(loaded.locale);
     const form = readForm(ctx, signInForm);
     if (!form) return badForm(ctx);
@@ -152,7 +154,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   });
 
   router.post('/interaction/:uid/register', ...post, async (ctx) => {
-    const loaded = loadedOf(ctx);
+    const loaded = ctx.state.interaction;
     const t = translator(loaded.locale);
     const form = readForm(ctx, signUpForm);
     if (!form) return badForm(ctx);
@@ -172,7 +174,7 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   });
 
   router.post('/interaction/:uid/consent', ...post, async (ctx) => {
-    const loaded = loadedOf(ctx);
+    const loaded = ctx.state.interaction;
     const accountId = sessionAccountId(loaded.interaction);
     if (loaded.interaction.prompt.name !== 'consent' || !accountId) return show(ctx, 'login', {}, 400);
     const grantId = await grantConsent(loaded, accountId);
@@ -180,11 +182,11 @@ export function interactionRoutes(deps: InteractionDeps): Router {
   });
 
   router.post('/interaction/:uid/abort', ...post, async (ctx) => {
-    await finishInteraction(ctx, loadedOf(ctx), { error: 'access_denied', error_description: 'End-User aborted interaction' });
+    await finishInteraction(ctx, ctx.state.interaction, { error: 'access_denied', error_description: 'End-User aborted interaction' });
   });
 
   router.post('/interaction/:uid/switch', ...post, async (ctx) => {
-    const loaded = loadedOf(ctx);
+    const loaded = ctx.state.interaction;
     await forgetSignedInAccount(loaded);
     ctx.status = 303;
     ctx.redirect(interactionPath(loaded.uid, '/login'));

@@ -1,5 +1,5 @@
 // Owns: creating an account from the hosted sign-up form and starting contact verification.
-import type { TFunction } from 'i18next';
+import type { Translate } from '../../i18n/i18n.ts';
 import { registerAccount, type Account } from '../../accounts/index.ts';
 import type { Deps } from '../../deps.ts';
 import { startContactVerification, type VerificationDeps } from '../../verification/index.ts';
@@ -12,7 +12,7 @@ export type SignUpOutcome =
   | { ok: true; account: Account }
   | { ok: false; fieldErrors: Record<string, string>; alert?: string; alreadyRegistered: boolean; status: number; retryAfterSeconds?: number };
 
-export async function signUp(deps: SignUpDeps, values: SignUpValues, t: TFunction, locale: string, ip: string): Promise<SignUpOutcome> {
+export async function signUp(deps: SignUpDeps, values: SignUpValues, t: Translate, locale: string, ip: string): Promise<SignUpOutcome> {
   try {
     const account = await registerAccount(deps, {
       email: values.email,

@@ -1,19 +1,23 @@
 // Owns: how a page says what went wrong: one function from any domain error to field messages,
 // an alert and a status, in the page's language. Unknown errors are not ours to explain:
 // formError returns undefined and the caller rethrows (the error boundary answers).
-import type { TFunction } from 'i18next';
+import { runtimeKey, type Translate } from '../../i18n/i18n.ts';
 import { DomainError } from '../../domain-error.ts';
 import { DOMAIN_STATUS } from '../error-status.ts';
 import { waitText } from './wait-text.ts';
 
 export type FormError = { status: number; fieldErrors: Record<string, string>; alert?: string; retryAfterSeconds?: number; code: string };
 
-/** Field codes as sentences: errors:fields.<code>, else api:fields.<code>. */
-export function fieldMessages(t: TFunction, fields: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(fields).map(([name, code]) => [name, t([`errors:fields.${code}`, `api:fields.${code}`, 'api:errors.invalid_field'])]));
+/** A field code as a sentence: errors:fields.<code>, else api:fields.<code>, else a general one. */
+export const fieldText = (t: Translate, code: string) =>
+  t([runtimeKey(`errors:fields.${code}`), runtimeKey(`api:fields.${code}`), 'api:errors.invalid_field']);
+
+/** Field codes as sentences, per field. */
+export function fieldMessages(t: Translate, fields: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(fields).map(([name, code]) => [name, fieldText(t, code)]));
 }
 
-export function formError(t: TFunction, err: unknown): FormError | undefined {
+export function formError(t: Translate, err: unknown): FormError | undefined {
   if (!(err instanceof DomainError)) return undefined;
   const fieldErrors = fieldMessages(t, err.fields ?? {});
   const base = { status: DOMAIN_STATUS[err.code], fieldErrors, code: err.code };

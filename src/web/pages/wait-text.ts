@@ -1,6 +1,6 @@
 // Owns: "please wait N seconds / minutes", the one wording of a wait, for pages and JSON alike.
 // Under 90 seconds it counts seconds; from there, whole minutes (rounded up).
-import type { TFunction } from 'i18next';
+import type { Translate } from '../../i18n/i18n.ts';
 
 const MINUTES_FROM_SECONDS = 90;
 
@@ -11,7 +11,7 @@ export function waitTextKey(retryAfterSeconds: number): { key: 'errors:rate_limi
     : { key: 'errors:rate_limited_seconds', count: seconds };
 }
 
-export function waitText(t: TFunction, retryAfterSeconds: number): string {
+export function waitText(t: Translate, retryAfterSeconds: number): string {
   const { key, count } = waitTextKey(retryAfterSeconds);
   return t(key, { count });
 }

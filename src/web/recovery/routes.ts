@@ -13,7 +13,7 @@ import { verifyCsrf } from '../../security/csrf.ts';
 import { confirmEmail, confirmPhone, emailLinkIsValid } from '../../verification/index.ts';
 import { signedIn } from '../account-area/current-session.ts';
 import { formBody } from '../pages/form-body.ts';
-import { formError } from '../pages/form-error.ts';
+import { fieldText, formError } from '../pages/form-error.ts';
 import { renderPage } from '../pages/render.ts';
 
 export type RecoveryDeps = Pick<Deps, 'config' | 'db' | 'box' | 'log' | 'bcryptCost' | 'tokenKey' | 'runtime'>;
@@ -77,7 +77,7 @@ export function recoveryRoutes(deps: RecoveryDeps): Router {
       if (!e) throw err;
       if (e.code === 'invalid_request') {
         const code = isEmail ? 'email_invalid' : username ? 'phone_invalid' : 'required';
-        return page(ctx, 'password-forgot', { values: { username }, fieldErrors: { username: tOf(ctx)([`errors:fields.${code}`, `api:fields.${code}`]) } }, { status: 400 });
+        return page(ctx, 'password-forgot', { values: { username }, fieldErrors: { username: fieldText(tOf(ctx), code) } }, { status: 400 });
       }
       return page(ctx, 'password-forgot', { values: { username }, alert: e.alert }, { status: e.status });
     }
