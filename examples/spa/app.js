@@ -1,7 +1,7 @@
 // Example SPA: oidc-client-ts (code + PKCE, a public client without a secret), userinfo read
 // from the browser (CORS is allowed from the origin of the app's redirect URI), a silent
 // refresh with the refresh token, and sign-out through the IdP.
-/* global oidc, document, window, fetch */
+/* global oidc, document, window */
 const $ = (id) => document.getElementById(id);
 
 async function main() {

@@ -187,6 +187,7 @@ describe.runIf(browserTestsEnabled)('examples run with one command', () => {
 
     await page.goto(`${app}/`);
     await page.locator('#login').click();
+    await page.waitForURL((u) => u.href.startsWith(server.url));
     await throughHostedPages(app);
     await expect.poll(() => page.locator('#userinfo').innerText()).toContain(person.email);
     await page.locator('#refresh').click();
@@ -205,10 +206,14 @@ describe.runIf(browserTestsEnabled)('examples run with one command', () => {
     });
     await startExample('examples/spa/server.mjs', { ISSUER: server.url, CLIENT_ID: client.client_id, PORT: String(port), APP_URL: app }, 'Example SPA on');
 
+    const logs: string[] = [];
+    page.on('console', (m) => logs.push(m.text()));
+    page.on('pageerror', (e) => logs.push(String(e)));
     await page.goto(`${app}/`);
     await page.locator('#login').click();
+    await page.waitForURL((u) => u.href.startsWith(server.url));
     await throughHostedPages(app);
-    await expect.poll(() => page.locator('#userinfo').innerText(), { timeout: 15_000 }).toContain(person.email);
+    await expect.poll(async () => `${await page.locator('#userinfo').innerText()} ${await page.locator('#error').innerText()} ${logs.join(' | ')}`, { timeout: 15_000 }).toContain(person.email);
     expect(await page.locator('#error').innerText()).toBe('');
     await page.locator('#refresh').click();
     await expect.poll(() => page.locator('#refreshed').innerText()).toContain('1 time(s)');
