@@ -14,6 +14,7 @@ import { resourceServerFor } from './api-access.ts';
 import { renderOidcError } from './error-page.ts';
 import { extendProvider } from './extensions.ts';
 import { logoutSource, postLogoutSuccessSource } from './logout-pages.ts';
+import { keepOfflineAccess } from './offline-access.ts';
 import { SCOPE_CLAIMS, SCOPES } from './scopes.ts';
 
 export const TTL = {
@@ -60,6 +61,9 @@ export function buildProvider(deps: ProviderDeps): Provider {
       phone: [...SCOPE_CLAIMS.phone],
     },
     scopes: [...SCOPES],
+    // offline_access without prompt=consent: our consent screen is the means of consent
+    // (OIDC Core 11). Runs after oidc-provider's own scope checks; see offline-access.ts.
+    extraParams: { scope: keepOfflineAccess },
     findAccount: (_ctx, sub) => findOidcAccount(deps, sub),
     interactions: { policy: interactionPolicyWithCreate(), url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     pkce: { required: () => true },

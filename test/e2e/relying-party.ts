@@ -59,9 +59,10 @@ export class RelyingParty {
         code_challenge_method: 'S256',
         state,
         nonce,
-        // oidc-provider issues refresh tokens only with prompt=consent (offline_access).
-        prompt: url.searchParams.get('prompt') ?? 'consent',
       };
+      // prompt=consent unless the test says otherwise; `?prompt=` (empty) sends no prompt.
+      const prompt = url.searchParams.get('prompt') ?? 'consent';
+      if (prompt) params['prompt'] = prompt;
       const lang = url.searchParams.get('ui_locales');
       if (lang) params['ui_locales'] = lang;
       res.statusCode = 302;
@@ -84,7 +85,7 @@ export class RelyingParty {
         const claims = tokens.claims() as Record<string, unknown> | undefined;
         const sub = String(claims?.['sub']);
         const userinfo = (await client.fetchUserInfo(this.config, tokens.access_token, sub)) as Record<string, unknown>;
-        // Refresh tokens come only with offline_access, which oidc-provider grants with prompt=consent.
+        // Refresh tokens come only with offline_access (allowed on the consent screen, or first party).
         const refreshed = tokens.refresh_token ? await client.refreshTokenGrant(this.config, tokens.refresh_token) : undefined;
         this.results.push({
           claims,
