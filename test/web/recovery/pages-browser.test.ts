@@ -78,6 +78,7 @@ describe.runIf(browserTestsEnabled)('hosted pages with JavaScript on', () => {
 
   it('"show password" switches the field between hidden and shown text; Caps Lock is told', async () => {
     const t = translator('en');
+    await context.clearCookies(); // signed out: the flow opens on the sign-in page
     await page.goto(`${server.url}${authorizeUrl({ client_id: clientId, redirect_uri: `${RP}/cb`, scope: 'openid' })}`);
     const field = page.locator('#f-password');
     const toggle = page.locator('.pw-toggle');
