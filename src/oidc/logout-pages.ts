@@ -3,7 +3,7 @@
 // hosted pages' views, in the person's language (ui_locales, cookie, the signed-in account's locale, Accept-Language).
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { ACCOUNT_CLIENT_ID } from '../clients/clients.ts';
-import { negotiateLocale } from '../i18n/negotiate.ts';
+import { LOCALE_COOKIE, negotiateLocale } from '../i18n/negotiate.ts';
 import { cspSourceFor, renderPage } from '../web/pages/render.ts';
 
 const clientNameOf = (ctx: KoaContextWithOIDC) => {
@@ -22,6 +22,11 @@ async function accountLocale(ctx: KoaContextWithOIDC, localeOf?: AccountLocale):
 /** `form` is oidc-provider's hidden form (id op.logoutForm) carrying its xsrf token. */
 export async function logoutSource(ctx: KoaContextWithOIDC, form: string, localeOf?: AccountLocale): Promise<void> {
   const params = ctx.oidc.params ?? {};
+  const ofAccount = await accountLocale(ctx, localeOf);
+  // The "signed out" page that follows knows no account any more: keep the account's language
+  // for the rest of this visit (a cookie that ends with the browser; a choice made with the
+  // switcher is never overwritten).
+  if (ofAccount && !ctx.cookies.get(LOCALE_COOKIE)) ctx.cookies.set(LOCALE_COOKIE, ofAccount, { httpOnly: true, sameSite: 'lax', secure: ctx.secure, path: '/' });
   const back = typeof params['post_logout_redirect_uri'] === 'string' ? cspSourceFor(params['post_logout_redirect_uri']) : undefined;
   renderPage(
     ctx,
@@ -29,7 +34,7 @@ export async function logoutSource(ctx: KoaContextWithOIDC, form: string, locale
     { titleKey: 'pages:logout.title', form, clientName: clientNameOf(ctx) },
     {
       status: ctx.status === 404 ? 200 : ctx.status,
-      locale: negotiateLocale(ctx, params['ui_locales'], await accountLocale(ctx, localeOf)),
+      locale: negotiateLocale(ctx, params['ui_locales'], ofAccount),
       // Confirming ends at the app's post_logout_redirect_uri: Chromium checks form-action there.
       formAction: back ? [back] : [],
     },

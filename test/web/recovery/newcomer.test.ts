@@ -139,7 +139,19 @@ describe('the language stays (from a Samoan start)', () => {
     const logout = await b.go('/logout');
     expect(langOf(logout.html)).toBe('sm');
     expect(textOf(logout.html)).toContain(sm('pages:logout.title'));
-    // This person chooses English here: that choice is the newest and wins.
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(logout.html)?.[1] ?? '';
+    const out = await b.go('/session/end/confirm', { form: { xsrf, logout: 'yes' } });
+    expect(langOf(out.html)).toBe('sm');
+    expect(textOf(out.html)).toContain(sm('pages:signed_out.title'));
+  });
+
+  it('a choice made with the switcher outranks the account language', async () => {
+    const person = newPerson('sw');
+    const b = englishBrowser();
+    const reg = await b.go('/register');
+    const action = actionOf(reg.html, '/interaction/')!;
+    const account = await b.go(action, { form: { _csrf: csrfOf(reg.html, action), ...person, locale: 'sm' } });
+    expect(langOf(account.html)).toBe('sm');
     const toEnglish = /<a href="([^"]+)" lang="en"/.exec(account.html)?.[1];
     const english = await b.go(decode(toEnglish!));
     expect(langOf(english.html)).toBe('en');
