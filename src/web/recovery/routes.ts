@@ -105,7 +105,6 @@ export function recoveryRoutes(deps: RecoveryDeps): Router {
     }
     if (isEmail) return message(ctx, 'forgot_sent_email', { args: { email: username }, ...(back ? backTo(back, '/login', 'api:pages.back_to_sign_in') : {}) });
     // A phone gets a code: ask for it right here (shown whether or not the number has an account).
-    ctx.status = 303;
     ctx.redirect(link(ctx, '/password/reset', back, { phone_number: username }));
   });
 
