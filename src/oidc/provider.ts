@@ -9,6 +9,7 @@ import type { Deps } from '../deps.ts';
 import type { Db } from '../db/connect.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 import { findOidcAccount } from './account.ts';
+import { getAccount } from '../accounts/index.ts';
 import { PostgresAdapter } from './adapter.ts';
 import { resourceServerFor } from './api-access.ts';
 import { renderOidcError } from './error-page.ts';
@@ -99,7 +100,12 @@ export function buildProvider(deps: ProviderDeps): Provider {
       userinfo: { enabled: true },
       // Proof-of-possession is not offered yet; advertising it would promise what we do not test.
       dPoP: { enabled: false },
-      rpInitiatedLogout: { enabled: true, logoutSource, postLogoutSuccessSource },
+      rpInitiatedLogout: {
+        enabled: true,
+        // The confirmation speaks the signed-in account's language when nothing else chose one.
+        logoutSource: (ctx, form) => logoutSource(ctx, form, async (sub) => (await getAccount(deps, sub))?.locale),
+        postLogoutSuccessSource,
+      },
       resourceIndicators: {
         enabled: true,
         // No `resource` parameter: the token is for userinfo (opaque, stored as a hash).

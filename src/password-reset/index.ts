@@ -26,7 +26,9 @@ export const RESET_TTL_SECONDS = 30 * 60;
 
 export type ResetDeps = Pick<Deps, 'config' | 'db' | 'box' | 'log' | 'bcryptCost' | 'tokenKey'>;
 
-export const resetUrl = (issuer: string, token: string) => `${issuer}/password/reset?token=${encodeURIComponent(token)}`;
+/** The emailed link; ui_locales makes the page it opens speak the email's language. */
+export const resetUrl = (issuer: string, token: string, locale?: string) =>
+  `${issuer}/password/reset?token=${encodeURIComponent(token)}${locale ? `&ui_locales=${encodeURIComponent(locale)}` : ''}`;
 export const forgotUrl = (issuer: string) => `${issuer}/password/forgot`;
 
 const greetingName = (a: Account) => a.preferred_name || a.given_name;
@@ -93,7 +95,7 @@ async function sendResetIfKnown(deps: ResetDeps, asked: { channel: 'email' | 'sm
             to: recipient.to,
             locale: account.locale,
             accountId: account.sub,
-            vars: { name: greetingName(account), url: resetUrl(deps.config.issuer, secret), minutes },
+            vars: { name: greetingName(account), url: resetUrl(deps.config.issuer, secret, account.locale), minutes },
           }
         : { channel: 'sms', template: 'password_reset', to: recipient.to, locale: account.locale, accountId: account.sub, vars: { code: secret, minutes } },
     );

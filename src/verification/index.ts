@@ -33,7 +33,9 @@ export const PHONE_CODE_TTL_SECONDS = 30 * 60;
 type Contact = Pick<Account, 'sub' | 'given_name' | 'preferred_name'>;
 
 const greetingName = (a: Contact) => a.preferred_name || a.given_name;
-export const verifyEmailUrl = (issuer: string, token: string) => `${issuer}/verify/email?token=${encodeURIComponent(token)}`;
+/** The emailed link; ui_locales makes the page it opens speak the email's language. */
+export const verifyEmailUrl = (issuer: string, token: string, locale?: string) =>
+  `${issuer}/verify/email?token=${encodeURIComponent(token)}${locale ? `&ui_locales=${encodeURIComponent(locale)}` : ''}`;
 
 async function sendEmailLink(deps: VerificationDeps, db: Db, account: Contact, email: string, locale: string) {
   const token = await createToken(db, deps.tokenKey, {
@@ -49,7 +51,7 @@ async function sendEmailLink(deps: VerificationDeps, db: Db, account: Contact, e
     to: email,
     locale,
     accountId: account.sub,
-    vars: { name: greetingName(account), url: verifyEmailUrl(deps.config.issuer, token), hours: EMAIL_LINK_TTL_SECONDS / 3600 },
+    vars: { name: greetingName(account), url: verifyEmailUrl(deps.config.issuer, token, locale), hours: EMAIL_LINK_TTL_SECONDS / 3600 },
   });
 }
 

@@ -10,11 +10,14 @@ import { translator, type I18nKey } from '../../i18n/i18n.ts';
 import { negotiateLocale } from '../../i18n/negotiate.ts';
 import { endAccountSession, endAllSessions, endOtherSessions, listAccountGrants, listAccountSessions, revokeAccountApp } from '../../oidc/account-sessions.ts';
 import { passwordChanged } from '../../password-reset/index.ts';
+import { pendingContacts, resendVerification } from '../../verification/index.ts';
 import { csrfToken } from '../../security/csrf.ts';
 import { requireCsrf } from '../pages/csrf-guard.ts';
 import { formBody } from '../pages/form-body.ts';
 import { formError } from '../pages/form-error.ts';
 import { readForm } from '../pages/forms.ts';
+import { isSupportedLocale } from '../../i18n/i18n.ts';
+import { rememberLocale } from '../pages/language.ts';
 import { renderPage } from '../pages/render.ts';
 import { completeAccountSignIn, SIGN_UP_COOKIE, startAccountSignIn } from './account-client.ts';
 import { profileRows, sessionsAndApps } from './account-view.ts';
@@ -33,6 +36,7 @@ const NOTICES = {
   session_ended: 'pages:account.done_session_ended',
   others_ended: 'pages:account.done_others_ended',
   app_removed: 'pages:account.done_app_removed',
+  resent: 'pages:account.done_resent',
 } as const satisfies Record<string, I18nKey>;
 const noticeKey = (done: unknown) => (typeof done === 'string' && Object.hasOwn(NOTICES, done) ? NOTICES[done as keyof typeof NOTICES] : undefined);
 const PROFILE_VALUES = ['given_name', 'family_name', 'matai_title', 'preferred_name', 'village', 'district', 'locale'] as const;
@@ -44,8 +48,9 @@ export function accountRoutes(deps: AccountAreaDeps): Router<AccountState> {
 
   /** Account pages need a signed-in person; anyone else goes to sign in first. */
   async function requireSignIn(ctx: AccountContext, next: Next) {
-    ctx.state.locale = negotiateLocale(ctx);
     const who = await signedIn(deps, ctx);
+    // The account's own language unless this visit says otherwise (order: i18n/negotiate.ts).
+    ctx.state.locale = negotiateLocale(ctx, undefined, who?.account.locale);
     if (!who) {
       ctx.status = 303;
       return ctx.redirect('/login');
@@ -93,19 +98,52 @@ export function accountRoutes(deps: AccountAreaDeps): Router<AccountState> {
     ctx.redirect('/session/end');
   });
 
-  router.get('/account', requireSignIn, async (ctx) => {
+  /** The email and phone still waiting for proof: where the link or code went, and its resend. */
+  async function unconfirmed(ctx: AccountContext) {
+    const { account } = ctx.state.signedIn;
+    const pending = await pendingContacts(deps, account);
+    const email = pending.email ?? (account.email && !account.email_verified ? account.email : undefined);
+    const phone = pending.phone_number ?? (account.phone_number && !account.phone_number_verified ? account.phone_number : undefined);
+    return { email, phone, phoneHref: phone ? `/verify/phone?phone_number=${encodeURIComponent(phone)}` : undefined };
+  }
+
+  async function showAccount(ctx: AccountContext, opts: { alert?: string; status?: number } = {}) {
     const { session, account } = ctx.state.signedIn;
     const t = translator(ctx.state.locale);
     const [sessions, grants] = await Promise.all([listAccountSessions(deps.db, account.sub), listAccountGrants(deps.db, account.sub)]);
     const key = noticeKey(ctx.query['done']);
     const notice = key ? t(key) : undefined;
-    renderPage(ctx, 'account', {
-      titleKey: 'pages:account.title',
-      csrf: tokenFor(ctx),
-      notice,
-      profile: profileRows(t, account),
-      ...(await sessionsAndApps(deps.db, t, session.uid, sessions, grants)),
-    });
+    renderPage(
+      ctx,
+      'account',
+      {
+        titleKey: 'pages:account.title',
+        csrf: tokenFor(ctx),
+        notice,
+        alert: opts.alert,
+        unconfirmed: await unconfirmed(ctx),
+        profile: profileRows(t, account),
+        ...(await sessionsAndApps(deps.db, t, session.uid, sessions, grants)),
+      },
+      { status: opts.status ?? 200 },
+    );
+  }
+
+  router.get('/account', requireSignIn, (ctx) => showAccount(ctx));
+
+  // "Send it again" for an email or phone not confirmed yet: in the account's language, like
+  // every message (the domain limits how often; the limit is said as a wait).
+  router.post('/account/verify/resend', ...post, async (ctx) => {
+    const { account } = ctx.state.signedIn;
+    try {
+      await resendVerification(deps, account.sub, account.locale);
+    } catch (err) {
+      const e = formError(translator(ctx.state.locale), err);
+      if (!e) throw err;
+      if (e.retryAfterSeconds !== undefined) ctx.set('Retry-After', String(e.retryAfterSeconds));
+      return showAccount(ctx, { alert: e.alert, status: e.status });
+    }
+    done(ctx, 'resent');
   });
 
   function showProfile(ctx: AccountContext, values: Record<string, string>, fieldErrors: Record<string, string> = {}, status = 200) {
@@ -128,6 +166,9 @@ export function accountRoutes(deps: AccountAreaDeps): Router<AccountState> {
     if (!form) return showProfile(ctx, {}, {}, 400);
     try {
       await updateProfile(deps, ctx.state.signedIn.account.sub, form);
+      // A new language in the profile is also this device's choice from now on (the cookie
+      // outranks the account's language, see i18n/negotiate.ts).
+      if (isSupportedLocale(form.locale) && form.locale !== ctx.state.signedIn.account.locale) rememberLocale(ctx, form.locale);
     } catch (err) {
       const e = formError(translator(ctx.state.locale), err);
       if (!e) throw err;
@@ -142,7 +183,7 @@ export function accountRoutes(deps: AccountAreaDeps): Router<AccountState> {
       ctx,
       'account-password',
       { titleKey: 'pages:password.title', csrf: tokenFor(ctx), username: account.email ?? account.phone_number ?? '', fieldErrors, alert },
-      { status },
+      { status, scripts: ['pw.js'] },
     );
   }
 

@@ -8,6 +8,7 @@ import { displayName, getAccount, verifyPassword } from '../../accounts/index.ts
 import { ACCOUNT_CLIENT_ID } from '../../clients/clients.ts';
 import type { Deps } from '../../deps.ts';
 import { translator } from '../../i18n/i18n.ts';
+import { withLang } from '../../i18n/negotiate.ts';
 import { csrfToken } from '../../security/csrf.ts';
 import { SIGN_UP_COOKIE } from '../account-area/account-client.ts';
 import { requireCsrf } from '../pages/csrf-guard.ts';
@@ -15,6 +16,7 @@ import { formBody } from '../pages/form-body.ts';
 import { keepTyped, readForm } from '../pages/forms.ts';
 import { rememberLocale } from '../pages/language.ts';
 import { renderPage } from '../pages/render.ts';
+import { rememberInteraction } from '../recovery/return-to.ts';
 import { waitText } from '../pages/wait-text.ts';
 import { consentLines, grantConsent } from './consent.ts';
 import { signInForm, signUpForm } from './forms.ts';
@@ -83,8 +85,10 @@ export function interactionRoutes(deps: InteractionDeps): Router<InteractionStat
       switchAction: path('/switch'),
       loginHref: path('/login'),
       registerHref: path('/register'),
-      forgotHref: '/password/forgot',
+      // The reset pages keep this page's language and know their way back here (return-to.ts).
+      forgotHref: withLang('/password/forgot', loaded.locale, { interaction: uid }),
     };
+    if (view !== 'consent') rememberInteraction(ctx, uid, client.id);
     const byView: Record<View, PageLocals> = {
       login: { titleKey: 'pages:login.title', action: path('/login'), cancelAction: isAccountArea ? undefined : path('/abort') },
       register: { titleKey: 'pages:register.title', action: path('/register') },
@@ -100,6 +104,7 @@ export function interactionRoutes(deps: InteractionDeps): Router<InteractionStat
       // After a POST the browser follows redirects to the app's redirect_uri: allow its origin.
       formAction: client.redirectSources,
       switchHref: (code) => `${path(`/lang/${code}`)}?view=${view}`,
+      ...(view === 'consent' ? {} : { scripts: ['pw.js'] }),
     });
   }
 

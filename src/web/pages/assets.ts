@@ -7,7 +7,7 @@ import Router from '@koa/router';
 import { projectPath } from '../../paths.ts';
 
 const STATIC_DIR = projectPath('static');
-const TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml' };
+const TYPES: Record<string, string> = { '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.js': 'text/javascript; charset=utf-8' };
 
 type Asset = { href: string; body: Buffer; type: string };
 
@@ -41,6 +41,12 @@ export function assetBytes(name: string): number {
 
 export function assetRoutes(): Router {
   const router = new Router();
+  // Browsers ask for /favicon.ico whatever the page says: send them to the hashed icon (a
+  // redirect kept for a day, so a new icon is picked up) instead of a 404 on every page.
+  router.get('/favicon.ico', (ctx) => {
+    ctx.set('Cache-Control', 'public, max-age=86400');
+    ctx.redirect(assetHref('favicon.svg'));
+  });
   router.get('/static/:file', (ctx) => {
     const asset = byHref.get(ctx.path);
     if (!asset) return; // falls through to 404

@@ -39,13 +39,21 @@ export function languageLinks(current: string, hrefFor: (code: string) => string
 export const defaultSwitchHref = (ctx: Context) => (code: string) =>
   `/lang/${code}?next=${encodeURIComponent(ctx.method === 'GET' ? ctx.url : ctx.path)}`;
 
+/** The page to go back to, in the new language: a ui_locales it carried would outrank the cookie. */
+function switchedNext(next: string, code: string): string {
+  if (!isSupportedLocale(code) || !/[?&]ui_locales=/.test(next)) return next;
+  const url = new URL(next, 'http://local');
+  url.searchParams.set('ui_locales', code);
+  return `${url.pathname}${url.search}`;
+}
+
 export function languageRoutes(): Router {
   const router = new Router();
   router.get('/lang/:code', (ctx) => {
     const code = ctx.params['code'];
     if (isSupportedLocale(code)) rememberLocale(ctx, code);
     ctx.status = 303;
-    ctx.redirect(safeLocalPath(ctx.query['next']));
+    ctx.redirect(switchedNext(safeLocalPath(ctx.query['next']), String(code)));
   });
   return router;
 }

@@ -21,6 +21,12 @@ export type PageOptions = {
   formAction?: string[];
   /** Builds the language switcher's link for a language code (default: /lang/:code?next=…). */
   switchHref?: (code: string) => string;
+  /**
+   * Scripts of static/ this page loads (e.g. ['pw.js']: "show password" and the Caps Lock
+   * notice). Only these pages get `script-src 'self'`; every other page allows no script at
+   * all. Scripts only add to a page: each page works without them.
+   */
+  scripts?: string[];
 };
 
 type Template = (locals: Record<string, unknown>) => string;
@@ -45,9 +51,10 @@ export function cspSourceFor(uri: string): string | undefined {
   return /^[a-z][a-z0-9+.-]*:$/.test(url.protocol) ? url.protocol : undefined;
 }
 
-export function pageCsp(formAction: string[] = []): string {
+export function pageCsp(formAction: string[] = [], withScripts = false): string {
   return [
     "default-src 'none'",
+    ...(withScripts ? ["script-src 'self'"] : []),
     "style-src 'self'",
     "img-src 'self'",
     // Chromium checks form-action on every redirect after a POST: a sign-in form ends at the
@@ -81,11 +88,13 @@ export function renderPage(
     lang,
     languages: languageLinks(lang, opts.switchHref ?? defaultSwitchHref(ctx)),
     css: assetHref('bw.css'),
+    icon: assetHref('favicon.svg'),
+    scripts: (opts.scripts ?? []).map(assetHref),
   };
   all['body'] = template(view)(all);
   ctx.status = opts.status ?? 200;
   ctx.type = 'html';
-  ctx.set('Content-Security-Policy', pageCsp(opts.formAction));
+  ctx.set('Content-Security-Policy', pageCsp(opts.formAction, !!opts.scripts?.length));
   ctx.set('Cache-Control', 'no-store');
   ctx.set('Content-Language', lang);
   ctx.body = template('layout')(all);
