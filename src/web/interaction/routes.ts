@@ -119,8 +119,14 @@ export function interactionRoutes(deps: InteractionDeps): Router<InteractionStat
     return wantsSignUp(interaction) ? 'register' : 'login';
   }
 
-  router.get('/interaction/:uid', withInteraction, (ctx) => show(ctx, initialView(ctx, ctx.state.interaction)));
-  router.get('/interaction/:uid/login', withInteraction, (ctx) => show(ctx, 'login', { values: { username: ctx.state.interaction.interaction.params['login_hint'] ?? '' } }));
+  const hinted = (ctx: InteractionContext) => ({ values: { username: ctx.state.interaction.interaction.params['login_hint'] ?? '' } });
+  // The sign-in form fills in the app's login_hint on the page the request lands on, too (it
+  // did only on .../login, so an app's hint was lost on the first page people see).
+  router.get('/interaction/:uid', withInteraction, (ctx) => {
+    const view = initialView(ctx, ctx.state.interaction);
+    return show(ctx, view, view === 'login' ? hinted(ctx) : undefined);
+  });
+  router.get('/interaction/:uid/login', withInteraction, (ctx) => show(ctx, 'login', hinted(ctx)));
   router.get('/interaction/:uid/register', withInteraction, (ctx) => show(ctx, 'register'));
 
   router.get('/interaction/:uid/lang/:code', withInteraction, async (ctx) => {
