@@ -13,6 +13,8 @@ RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY migrations ./migrations
+# The English locale files are read by the compiler too: they type the translation keys.
+COPY locales/en ./locales/en
 RUN npm run build
 
 # 2. production dependencies only (bcrypt ships a linux-x64 glibc prebuild: no compiler needed).
