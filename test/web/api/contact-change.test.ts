@@ -139,7 +139,7 @@ describe('email confirmation link', () => {
     expect(before.json['email_verified']).toBe(false);
     expect(decodeJwt(signedIn.json['id_token'] as string)['email_verified']).toBe(false);
 
-    const done = await b.go('/verify/email', { form: { _csrf: csrfOf(page.html, '/verify/email'), token } });
+    const done = await b.go('/verify/email', { form: { _csrf: csrfOf(page.html), token } });
     expect(done.res.status).toBe(200);
     const again = await login(server, clientId, email);
     expect((await call(server, 'GET', '/profile', undefined, bearer(again.json['access_token'] as string))).json['email_verified']).toBe(true);
