@@ -4,7 +4,9 @@
 // data directory (first without, then with the PGlite template of src/db/connect.ts): the time
 // from spawning `node src/main.ts` to discovery answering, and on PostgreSQL the RSS of the
 // server after FOOTPRINT_LOAD_SECONDS (default 10) of client-credentials load at 16 connections.
-import { spawn } from 'node:child_process';
+// The server runs as in production: `npm run build`, then `node dist/src/main.js` (no tsx, which
+// transpiles every module at start). FOOTPRINT_TSX=1 runs src/main.ts through tsx instead.
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,6 +18,9 @@ import { freePort } from '../test/support/server.ts';
 const ADMIN_URL = process.env['BENCH_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const LOAD_SECONDS = Number(process.env['FOOTPRINT_LOAD_SECONDS'] ?? 10);
 const SECRETS_KEY = '3q8Yp0rUuT1nVdHc6kWmZa9LxGbE4sJfQiN2oR7tXy5';
+const VIA_TSX = process.env['FOOTPRINT_TSX'] === '1';
+if (!VIA_TSX) execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+const SERVER = VIA_TSX ? ['--import', 'tsx', 'src/main.ts'] : ['dist/src/main.js'];
 
 async function admin(q: string) {
   const c = new pg.Client({ connectionString: ADMIN_URL });
@@ -38,7 +43,7 @@ async function startAndTime(env: Record<string, string>) {
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
   const full = { ...inherited, LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', ISSUER: url, SECRETS_KEY, ...env };
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: full, stdio: ['ignore', 'ignore', 'inherit'] });
+  const child = spawn(process.execPath, SERVER, { env: full, stdio: ['ignore', 'ignore', 'inherit'] });
   for (;;) {
     if (await fetch(`${url}/.well-known/openid-configuration`).then((r) => r.ok, () => false)) break;
     if (child.exitCode !== null) throw new Error('server exited');
@@ -52,7 +57,7 @@ async function stop(child: ReturnType<typeof spawn>) {
   if (child.exitCode === null) await new Promise((r) => child.once('exit', r));
 }
 
-console.log(`footprint: ${os.cpus().length} cores, node ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(`footprint of ${SERVER.join(' ')}: ${os.cpus().length} cores, node ${process.version}, load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 
 // PostgreSQL: ready on a fresh database (migrations, keys), then RSS under load.
 {
