@@ -1,7 +1,7 @@
 // Owns: assembling the Koa application: request context, error boundary, security headers,
 // health and metrics, our own routers, then oidc-provider last (it owns every path we do not).
 // Body parsing happens inside our routers only: oidc-provider parses its own bodies.
-import Koa from 'koa';
+import Koa, { type Middleware } from 'koa';
 import type { Deps } from './deps.ts';
 import { errorBoundary } from './ops/error-boundary.ts';
 import { healthRoutes } from './ops/health.ts';
@@ -14,6 +14,16 @@ import { interactionRoutes } from './web/interaction/routes.ts';
 import { assetRoutes } from './web/pages/assets.ts';
 import { languageRoutes } from './web/pages/language.ts';
 import { recoveryRoutes } from './web/recovery/routes.ts';
+
+const PROVIDER_ONLY = /^\/(?:token(?:\/(?:introspection|revocation))?|jwks|\.well-known\/openid-configuration)$/;
+
+/** Runs middleware in order, like Koa's own stack, then next. */
+function chain(middleware: Middleware[]): Middleware {
+  return (ctx, next) => {
+    const run = (i: number): Promise<unknown> => (i === middleware.length ? next() : Promise.resolve(middleware[i]!(ctx, () => run(i + 1))));
+    return run(0);
+  };
+}
 
 export function buildApp(deps: Deps): Koa {
   const app = new Koa();
@@ -32,18 +42,15 @@ export function buildApp(deps: Deps): Koa {
   app.use(healthRoutes(deps.db));
   app.use(metricsRoute(metrics, { production: deps.config.env === 'production', token: deps.config.metricsToken }));
 
-  // Each router types its own ctx.state; the host app sees plain middleware.
-  const use = (router: { routes(): unknown; allowedMethods(): unknown }) => {
-    app.use(router.routes() as Koa.Middleware);
-    app.use(router.allowedMethods() as Koa.Middleware);
-  };
-  use(assetRoutes());
-  use(languageRoutes());
-  use(interactionRoutes(deps));
-  use(accountRoutes(deps));
-  // Recovery pages before the API: they take the form posts of paths the API shares.
-  use(recoveryRoutes(deps));
-  use(apiRoutes(deps).router);
+  // Each router types its own ctx.state; the host app sees plain middleware. Recovery pages
+  // come before the API: they take the form posts of paths the API shares.
+  const routers: { routes(): unknown; allowedMethods(): unknown }[] = [
+    assetRoutes(), languageRoutes(), interactionRoutes(deps), accountRoutes(deps), recoveryRoutes(deps), apiRoutes(deps).router,
+  ];
+  const ours = chain(routers.flatMap((router) => [router.routes(), router.allowedMethods()] as Middleware[]));
+  // Paths only oidc-provider serves skip the walk through our routers (none of them has a
+  // route there): the token endpoint is the hottest path of all.
+  app.use((ctx, next) => (PROVIDER_ONLY.test(ctx.path) ? next() : ours(ctx, next)));
 
   app.use(deps.runtime.middleware());
   return app;

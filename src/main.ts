@@ -1,4 +1,6 @@
 // Entry point: configuration -> database -> migrations -> provider -> HTTP; graceful shutdown.
+// First import: oidc-provider's console warnings become JSON lines (some are printed on import).
+import { routeProviderWarnings } from './ops/provider-warnings.ts';
 import { ConfigError, loadConfig, loadDotEnv } from './config.ts';
 import { EmbeddedDatabaseBusyError } from './db/embedded-lock.ts';
 import { createLogger } from './ops/logger.ts';
@@ -18,6 +20,7 @@ async function main() {
     throw err;
   }
   const log = createLogger(config.logLevel);
+  routeProviderWarnings(log);
   let server;
   try {
     server = await startServer(config, log);

@@ -12,6 +12,7 @@ import { messageDelivery, stopMessageDelivery } from './messaging/index.ts';
 import { ensureOwnApi } from './oidc/own-api.ts';
 import { ProviderRuntime } from './oidc/provider-runtime.ts';
 import { createLogger } from './ops/logger.ts';
+import { routeProviderWarnings } from './ops/provider-warnings.ts';
 import { startPurging } from './ops/purge.ts';
 import { checkSecretsKey, recordSecretsKey } from './security/key-check.ts';
 import { deriveKey, SecretBox } from './security/secret-box.ts';
@@ -30,6 +31,7 @@ export type RunningServer = {
 };
 
 export async function startServer(config: Config, log: Logger = createLogger(config.logLevel)): Promise<RunningServer> {
+  routeProviderWarnings(log);
   const secretsKey = resolveSecretsKey(config, log);
   const box = new SecretBox(secretsKey);
   const tokenKey = deriveKey(secretsKey, 'one-time-tokens v1');

@@ -1,5 +1,7 @@
 // Owns: opening the database (PostgreSQL through pg, or embedded PGlite) as one kysely instance.
+import { createRequire } from 'node:module';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { Kysely, PostgresDialect } from 'kysely';
@@ -75,6 +77,42 @@ function postgres(connectionString: string, log: Logger | undefined, where: stri
   return { db, kind: 'postgres', where, close: () => db.destroy() };
 }
 
+/**
+ * Where a freshly initialised, empty PGlite cluster is kept as a tarball, so that the next new
+ * data directory on this machine is unpacked from it instead of running initdb again (in
+ * WebAssembly initdb takes 10 s or more; unpacking about 3 s). One file per PGlite version
+ * (clusters are not portable between versions). BWID_PGLITE_TEMPLATE_DIR moves it; "off" disables it.
+ */
+function pgliteTemplatePath(): string | undefined {
+  const dir = process.env['BWID_PGLITE_TEMPLATE_DIR'] ?? path.join(process.env['XDG_CACHE_HOME'] || path.join(os.homedir(), '.cache'), 'bytewatchers-id');
+  if (dir === 'off') return undefined;
+  // Its package.json is not exported: read it next to the entry point (dist/…).
+  const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
+  const pkg = JSON.parse(fs.readFileSync(path.join(path.dirname(entry), '..', 'package.json'), 'utf8')) as { version: string };
+  const version = pkg.version;
+  return path.join(dir, `pglite-${version}-empty-cluster.tar.gz`);
+}
+
+function readTemplate(file: string | undefined): Blob | undefined {
+  if (!file) return undefined;
+  try {
+    return new Blob([fs.readFileSync(file)]);
+  } catch {
+    return undefined;
+  }
+}
+
+function writeTemplate(file: string, data: Buffer, log: Logger | undefined) {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, data, { mode: 0o600 });
+    fs.renameSync(tmp, file); // atomic: another process never reads half a template
+  } catch (err) {
+    log?.debug({ err: (err as Error).message }, 'could not keep the PGlite template');
+  }
+}
+
 async function embedded(dataDir: string, serveSocket: boolean, log: Logger | undefined): Promise<DatabaseHandle> {
   const release = acquireLock(dataDir);
   try {
@@ -86,7 +124,15 @@ async function embedded(dataDir: string, serveSocket: boolean, log: Logger | und
       import('kysely-pglite-dialect'),
     ]);
     fs.mkdirSync(dataDir, { recursive: true, mode: DATA_DIR_MODE });
-    const pglite = await PGlite.create(pgdataOf(dataDir));
+    // A new cluster holds nothing but what initdb creates (no data, no secrets): the same for
+    // every data directory, so it is copied from the template when there is one.
+    const fresh = !fs.existsSync(path.join(pgdataOf(dataDir), 'PG_VERSION'));
+    const templateFile = fresh ? pgliteTemplatePath() : undefined;
+    const template = readTemplate(templateFile);
+    const pglite = await PGlite.create(pgdataOf(dataDir), template ? { loadDataDir: template } : {});
+    if (fresh && !template && templateFile) {
+      writeTemplate(templateFile, Buffer.from(await (await pglite.dumpDataDir('gzip')).arrayBuffer()), log);
+    }
     const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
     let server: PGLiteSocketServer | undefined;
     if (serveSocket) {

@@ -1,6 +1,8 @@
 // Owns: short-lived caches of hot lookups (rows read on every token request), one per
 // database handle so that two servers in one process never share entries. Misses are cached
-// too, so a flood of made-up keys costs no queries; size is bounded (LRU).
+// too, so a flood of made-up keys costs no queries; size is bounded (LRU). Concurrent misses of
+// one key share one load: when an entry expires under load, one query refills it, not one per
+// request waiting at that moment.
 import { LRUCache } from 'lru-cache';
 import type { Db } from './connect.ts';
 
@@ -13,6 +15,12 @@ export type LookupCache<V> = {
 
 export function lookupCache<V extends object>(opts: { max: number; ttlMs: number }): LookupCache<V> {
   const caches = new WeakMap<Db, LRUCache<string, { value: V | undefined }>>();
+  const loading = new WeakMap<Db, Map<string, Promise<V | undefined>>>();
+  const loadingFor = (db: Db) => {
+    let m = loading.get(db);
+    if (!m) loading.set(db, (m = new Map()));
+    return m;
+  };
   const cacheFor = (db: Db) => {
     let cache = caches.get(db);
     if (!cache) caches.set(db, (cache = new LRUCache({ max: opts.max, ttl: opts.ttlMs })));
@@ -23,12 +31,24 @@ export function lookupCache<V extends object>(opts: { max: number; ttlMs: number
       const cache = cacheFor(db);
       const hit = cache.get(key);
       if (hit) return hit.value;
-      const value = await load();
-      cache.set(key, { value });
-      return value;
+      const inFlight = loadingFor(db);
+      const pending = inFlight.get(key);
+      if (pending) return pending;
+      const p = load().then(
+        (value) => {
+          // Forgotten while loading: the value may be from before the change; do not keep it.
+          if (inFlight.get(key) === p) cache.set(key, { value });
+          return value;
+        },
+      ).finally(() => {
+        if (inFlight.get(key) === p) inFlight.delete(key);
+      });
+      inFlight.set(key, p);
+      return p;
     },
     forget(db, key) {
       caches.get(db)?.delete(key);
+      loading.get(db)?.delete(key);
     },
   };
 }

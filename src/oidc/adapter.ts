@@ -3,7 +3,7 @@
 // digests: a database dump holds no usable token. Their payload's `jti` is dropped and put
 // back from the id the provider looks up with.
 import crypto from 'node:crypto';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import type { Db } from '../db/connect.ts';
 
@@ -22,14 +22,108 @@ const HASHED_MODELS = new Set([
 
 const digest = (id: string) => `sha256:${crypto.createHash('sha256').update(id).digest('hex')}`;
 
+type Row = {
+  model: string;
+  id: string;
+  payload: string;
+  grant_id: string | null;
+  uid: string | null;
+  user_code: string | null;
+  /** Epoch milliseconds, or null: no expiry. */
+  expires_ms: number | null;
+};
+
+// One fixed statement for any number of rows: the SQL is never rebuilt on the hot path, and a
+// batch of concurrent upserts is one statement, so one commit (one WAL flush) for all of them.
+const UPSERT_SQL = `INSERT INTO oidc_payloads (model, id, payload, grant_id, uid, user_code, expires_at)
+SELECT m, i, p::jsonb, g, u, c, CASE WHEN e IS NULL THEN NULL ELSE to_timestamp(e / 1000.0) END
+FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::float8[]) AS t(m, i, p, g, u, c, e)
+ON CONFLICT (model, id) DO UPDATE SET payload = excluded.payload, grant_id = excluded.grant_id,
+  uid = excluded.uid, user_code = excluded.user_code, expires_at = excluded.expires_at`;
+
+const FIND_SQL = (column: 'id' | 'uid' | 'user_code') =>
+  `SELECT payload, consumed_at FROM oidc_payloads WHERE model = $1 AND ${column} = $2 AND (expires_at IS NULL OR expires_at > now())`;
+const FIND = { id: FIND_SQL('id'), uid: FIND_SQL('uid'), user_code: FIND_SQL('user_code') };
+
+const upsertQuery = (rows: Row[]) =>
+  CompiledQuery.raw(UPSERT_SQL, [
+    rows.map((r) => r.model),
+    rows.map((r) => r.id),
+    rows.map((r) => r.payload),
+    rows.map((r) => r.grant_id),
+    rows.map((r) => r.uid),
+    rows.map((r) => r.user_code),
+    rows.map((r) => r.expires_ms),
+  ]);
+
+type Pending = { row: Row; resolve(): void; reject(err: unknown): void };
+
+/** Statements of grouped upserts in flight at once (each holds one pool connection). */
+const MAX_IN_FLIGHT = 4;
+const MAX_BATCH = 200;
+
+/**
+ * Group commit: upserts that arrive while earlier ones are being written wait and then go
+ * together, as one multi-row INSERT … ON CONFLICT (its own transaction). Every caller still
+ * awaits its row: upsert() resolves only after the statement holding it has committed.
+ * No timer: an upsert on an idle server is written at once.
+ */
+class UpsertBatcher {
+  #queue: Pending[] = [];
+  #inFlight = 0;
+
+  constructor(private readonly db: Db) {}
+
+  add(row: Row): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#queue.push({ row, resolve, reject });
+      this.#pump();
+    });
+  }
+
+  #pump() {
+    while (this.#inFlight < MAX_IN_FLIGHT && this.#queue.length) {
+      const batch = this.#queue.splice(0, MAX_BATCH);
+      this.#inFlight += 1;
+      void this.#write(batch).finally(() => {
+        this.#inFlight -= 1;
+        this.#pump();
+      });
+    }
+  }
+
+  async #write(batch: Pending[]) {
+    // One statement may not touch a row twice: of two upserts of one key, the later wins.
+    const byKey = new Map<string, Row>();
+    for (const p of batch) byKey.set(`${p.row.model}\0${p.row.id}`, p.row);
+    try {
+      await this.db.executeQuery(upsertQuery([...byKey.values()]));
+      for (const p of batch) p.resolve();
+    } catch (err) {
+      if (batch.length === 1) return batch[0]!.reject(err);
+      // A row that fails fails alone: the others are written one by one.
+      await Promise.all(batch.map((p) => this.db.executeQuery(upsertQuery([p.row])).then(p.resolve, p.reject)));
+    }
+  }
+}
+
+const batchers = new WeakMap<Db, UpsertBatcher>();
+const batcherFor = (db: Db) => {
+  let b = batchers.get(db);
+  if (!b) batchers.set(db, (b = new UpsertBatcher(db)));
+  return b;
+};
+
 export class PostgresAdapter implements Adapter {
   readonly #hashed: boolean;
+  readonly #batcher: UpsertBatcher;
 
   constructor(
     private readonly db: Db,
     private readonly model: string,
   ) {
     this.#hashed = HASHED_MODELS.has(model);
+    this.#batcher = batcherFor(db);
   }
 
   #key(id: string): string {
@@ -39,42 +133,23 @@ export class PostgresAdapter implements Adapter {
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
     const stored: AdapterPayload = { ...payload };
     if (this.#hashed) delete stored.jti;
-    const expiresAt = expiresIn ? new Date(Date.now() + expiresIn * 1000) : null;
-    const row = {
+    await this.#batcher.add({
       model: this.model,
       id: this.#key(id),
       payload: JSON.stringify(stored),
       grant_id: payload.grantId ?? null,
       uid: payload.uid ?? null,
       user_code: payload.userCode ?? null,
-      expires_at: expiresAt,
-    };
-    await this.db
-      .insertInto('oidc_payloads')
-      .values(row)
-      .onConflict((oc) =>
-        oc.columns(['model', 'id']).doUpdateSet({
-          payload: row.payload,
-          grant_id: row.grant_id,
-          uid: row.uid,
-          user_code: row.user_code,
-          expires_at: row.expires_at,
-        }),
-      )
-      .execute();
+      expires_ms: expiresIn ? Date.now() + expiresIn * 1000 : null,
+    });
   }
 
   async #findWhere(column: 'id' | 'uid' | 'user_code', value: string): Promise<AdapterPayload | undefined> {
-    const row = await this.db
-      .selectFrom('oidc_payloads')
-      .select(['payload', 'consumed_at', 'id'])
-      .where('model', '=', this.model)
-      .where(column, '=', value)
-      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
-      .executeTakeFirst();
+    const { rows } = await this.db.executeQuery<{ payload: unknown; consumed_at: Date | null }>(CompiledQuery.raw(FIND[column], [this.model, value]));
+    const row = rows[0];
     if (!row) return undefined;
     const payload = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as AdapterPayload;
-    if (row.consumed_at) payload.consumed = Math.floor(row.consumed_at.getTime() / 1000);
+    if (row.consumed_at) payload.consumed = Math.floor(new Date(row.consumed_at).getTime() / 1000);
     return payload;
   }
 

@@ -11,7 +11,9 @@ export function requestContext(log: Logger, metrics?: Metrics): Middleware {
     const incoming = ctx.get('x-request-id');
     const reqId = SAFE_ID.test(incoming) ? incoming : crypto.randomUUID();
     ctx.state['reqId'] = reqId;
-    ctx.state['log'] = log.child({ reqId });
+    // Built when first used: most requests never log anything of their own.
+    let child: Logger | undefined;
+    Object.defineProperty(ctx.state, 'log', { get: () => (child ??= log.child({ reqId })), configurable: true, enumerable: true });
     ctx.set('X-Request-Id', reqId);
     const started = process.hrtime.bigint();
     try {

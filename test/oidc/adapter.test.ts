@@ -24,6 +24,16 @@ describe('PostgresAdapter', () => {
     expect(await a.find('missing')).toBeUndefined();
   });
 
+  it('writes concurrent upserts in groups: every one is stored when it resolves', async () => {
+    const a = new PostgresAdapter(t.db, 'AccessToken');
+    const ids = Array.from({ length: 60 }, (_, i) => `group-${i}`);
+    await Promise.all(ids.map((id, i) => a.upsert(id, { jti: id, kind: 'AccessToken', grantId: 'g-group', ...(i % 2 ? {} : { uid: `u-${i}` }) }, i % 3 ? 60 : undefined)));
+    for (const id of ids) expect(await a.find(id)).toMatchObject({ jti: id });
+    const rows = (await rawRows('AccessToken')).filter((r) => r.grant_id === 'g-group');
+    expect(rows).toHaveLength(60);
+    expect(rows.filter((r) => r.expires_at === null)).toHaveLength(20);
+  });
+
   it('keeps models apart', async () => {
     await new PostgresAdapter(t.db, 'Interaction').upsert('same-id', { jti: 'same-id', kind: 'Interaction' }, 60);
     await new PostgresAdapter(t.db, 'Grant').upsert('same-id', { jti: 'same-id', kind: 'Grant' }, 60);

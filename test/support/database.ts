@@ -1,13 +1,20 @@
 // Test databases: a fresh one per call, on the backend chosen by TEST_DB (pglite | postgres).
 // PostgreSQL databases get a random name and are dropped afterwards; PGlite lives in a temp dir.
+// TEST_POSTGRES_VIA_PGBOUNCER=1: databases are still created and dropped through the admin URL,
+// but the URL handed to the server goes through a PgBouncer in transaction pooling mode
+// (pgbouncer.ts), started once per test process.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { startPgBouncer, type PgBouncer } from './pgbouncer.ts';
 
 export const TEST_BACKEND = process.env['TEST_DB'] === 'postgres' ? 'postgres' : 'pglite';
 const ADMIN_URL = process.env['TEST_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+export const VIA_PGBOUNCER = TEST_BACKEND === 'postgres' && process.env['TEST_POSTGRES_VIA_PGBOUNCER'] === '1';
+let bouncer: Promise<PgBouncer> | undefined;
 
 export type TestDatabase = { databaseUrl: string | undefined; dataDir: string; drop(): Promise<void> };
 
@@ -23,6 +30,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   await admin.end();
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
+  if (VIA_PGBOUNCER) {
+    const b = await (bouncer ??= startPgBouncer({ host: url.hostname, port: Number(url.port || 5432) }));
+    url.hostname = b.host;
+    url.port = String(b.port);
+  }
   return {
     databaseUrl: url.toString(),
     dataDir,

@@ -1,6 +1,9 @@
 // Owns: POST /login. It is the token endpoint with the password grant, in JSON: the request
 // is handed to oidc-provider's own /token (client authentication, grant, tokens, events, all
 // unchanged), and its answer is passed back with error texts in the request's language.
+import type { IncomingMessage } from 'node:http';
+import { stringify } from 'node:querystring';
+import { Readable } from 'node:stream';
 import type { Context } from 'koa';
 import type { Deps } from '../../deps.ts';
 import { ApiError, rateLimited, sendApiError } from './errors.ts';
@@ -20,6 +23,15 @@ const STATUS: Record<string, number> = {
 
 const formEncode = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
 
+/** A readable request carrying body, otherwise the original request (headers, socket, URL). */
+function formRequest(original: IncomingMessage, body: Buffer): IncomingMessage {
+  const req = Readable.from([body], { objectMode: false }) as unknown as IncomingMessage;
+  for (const key of ['headers', 'rawHeaders', 'method', 'url', 'socket', 'httpVersion', 'httpVersionMajor', 'httpVersionMinor', 'complete'] as const) {
+    Object.defineProperty(req, key, { value: original[key], writable: true, configurable: true, enumerable: true });
+  }
+  return req;
+}
+
 export async function login(deps: Pick<Deps, 'runtime'>, ctx: Context, body: z.output<typeof loginBody>): Promise<void> {
   const provider = deps.runtime.provider;
   const form: Record<string, string> = { grant_type: PASSWORD_GRANT, username: body.username, password: body.password };
@@ -38,14 +50,22 @@ export async function login(deps: Pick<Deps, 'runtime'>, ctx: Context, body: z.o
     }
   }
 
-  // The JSON body is already read; oidc-provider takes a parsed urlencoded body as is.
-  ctx.request.body = form;
+  // The JSON body is already read: oidc-provider gets the form as a fresh request stream, as if
+  // it had been posted to /token (a parsed body would make it warn and take a fallback path).
+  const encoded = Buffer.from(stringify(form));
   ctx.request.headers['content-type'] = 'application/x-www-form-urlencoded';
+  ctx.request.headers['content-length'] = String(encoded.length);
+  const originalReq = ctx.req;
   const originalUrl = ctx.url;
+  const req = formRequest(originalReq, encoded);
+  ctx.req = req;
+  ctx.request.req = req;
   ctx.url = '/token';
   try {
     await deps.runtime.middleware()(ctx, async () => {});
   } finally {
+    ctx.req = originalReq;
+    ctx.request.req = originalReq;
     ctx.url = originalUrl;
   }
 
