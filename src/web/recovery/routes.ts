@@ -4,14 +4,14 @@
 // JSON in src/web/api/recovery-routes.ts: this router runs first and passes on anything that
 // is not a form post.
 import Router from '@koa/router';
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
 import type { Deps } from '../../deps.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { negotiateLocale, withLang } from '../../i18n/negotiate.ts';
 import { requestPasswordReset, resetLinkIsValid, resetPassword } from '../../password-reset/index.ts';
-import { verifyCsrf } from '../../security/csrf.ts';
 import { confirmEmail, confirmPhone, emailLinkIsValid } from '../../verification/index.ts';
 import { signedIn } from '../account-area/current-session.ts';
+import { requireCsrf } from '../pages/csrf-guard.ts';
 import { formBody } from '../pages/form-body.ts';
 import { fieldText, formError } from '../pages/form-error.ts';
 import { renderPage } from '../pages/render.ts';
@@ -70,10 +70,10 @@ function message(ctx: Context, key: string, opts: MessageOpts = {}) {
 const parseForm = formBody();
 
 /** A stale or forged form: the page again with a notice, never the action. */
-async function csrfChecked(ctx: Context, next: Next) {
-  if (verifyCsrf(ctx)) return next();
-  message(ctx, 'expired_form', { status: 403, backHref: ctx.path });
-}
+const csrfChecked = requireCsrf({
+  back: (ctx) => ctx.path,
+  text: { titleKey: 'api:pages.expired_form.title', messageKey: 'api:pages.expired_form.message' },
+});
 
 export function recoveryRoutes(deps: RecoveryDeps): Router {
   const router = new Router();
