@@ -67,15 +67,14 @@ export async function requestPasswordReset(
 
 /** The part of a reset request that depends on whether the account exists. */
 async function sendResetIfKnown(deps: ResetDeps, asked: { channel: 'email' | 'sms'; to: string }): Promise<void> {
-  let recipient = asked;
   // Counted before the lookup, so the limit behaves the same for unknown recipients.
-  const perRecipient = await throttle(deps.db, 'resetPerRecipient', recipient.to);
-  const found = await findAccountByLogin(deps, recipient.to);
-  if (!perRecipient.ok || !found) return;
-  const account = found;
+  const perRecipient = await throttle(deps.db, 'resetPerRecipient', asked.to);
+  const account = await findAccountByLogin(deps, asked.to);
+  if (!perRecipient.ok || !account) return;
   // To the address as the account stores it, not as it was typed (an email's local part may
   // differ in case): the link proves the stored address.
-  recipient = { ...recipient, to: recipient.channel === 'email' ? (account.email ?? recipient.to) : (account.phone_number ?? recipient.to) };
+  const stored = asked.channel === 'email' ? account.email : account.phone_number;
+  const recipient = { channel: asked.channel, to: stored ?? asked.to };
 
   await deps.db.transaction().execute(async (trx) => {
     const secret = await createToken(trx, deps.tokenKey, {

@@ -167,21 +167,17 @@ export async function requestPhoneChange(deps: VerificationDeps, account: Accoun
 }
 
 /**
- * Tells the account's current, proven contact (the email, else the phone) about a change
- * asked for in its name, and how to get help: a stranger holding a session cannot move the
- * account away silently.
+ * Tells the account's proven contact (the email, else the phone) about a change asked for in
+ * its name, with where to get help: a stranger holding a session cannot move the account away
+ * silently. After a first proof (`account_secured`) the proven contact is the only one left.
  */
 async function tellCurrentContact(deps: VerificationDeps, db: Db, account: Account, template: 'email_change' | 'phone_change' | 'account_secured', value: string) {
-  const help = `${deps.config.issuer}/password/forgot`;
-  const to = template === 'account_secured' ? { email: account.email, phone: account.phone_number } : {
-    email: account.email && account.email_verified ? account.email : null,
-    phone: account.phone_number && account.phone_number_verified ? account.phone_number : null,
-  };
-  const url = template === 'account_secured' ? `${deps.config.issuer}/account` : help;
-  if (to.email) {
-    await queueMessage({ ...deps, db }, { channel: 'email', template, to: to.email, locale: account.locale, accountId: account.sub, vars: { name: greetingName(account), value, url } });
-  } else if (to.phone) {
-    await queueMessage({ ...deps, db }, { channel: 'sms', template, to: to.phone, locale: account.locale, accountId: account.sub, vars: { value, url } });
+  const url = template === 'account_secured' ? `${deps.config.issuer}/account` : `${deps.config.issuer}/password/forgot`;
+  const base = { template, locale: account.locale, accountId: account.sub };
+  if (account.email && account.email_verified) {
+    await queueMessage({ ...deps, db }, { ...base, channel: 'email', to: account.email, vars: { name: greetingName(account), value, url } });
+  } else if (account.phone_number && account.phone_number_verified) {
+    await queueMessage({ ...deps, db }, { ...base, channel: 'sms', to: account.phone_number, vars: { value, url } });
   }
 }
 
