@@ -10,14 +10,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { runCli } from '../src/cli/main.ts';
 import { freePort } from '../test/support/server.ts';
+import { BENCH_SECRETS_KEY, freshDatabase } from './fresh-database.ts';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 9); // per server and mode, split into rounds
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 16);
 const ON_PGLITE = process.env['BENCH_DB'] === 'pglite';
-const ADMIN_URL = process.env['BENCH_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const API = 'https://api.example.test';
 
 type Target = { name: string; url: string; auth: string; child: ChildProcess };
@@ -38,25 +37,7 @@ function start(script: string, env: Record<string, string>) {
   });
 }
 
-/** A fresh PostgreSQL database for this run; returns its URL and how to drop it. */
-async function freshDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `bwid_bench_${process.pid}_${Date.now()}`;
-  const admin = async (q: string) => {
-    const c = new pg.Client({ connectionString: ADMIN_URL });
-    await c.connect();
-    try {
-      await c.query(q);
-    } finally {
-      await c.end();
-    }
-  };
-  await admin(`CREATE DATABASE ${name}`);
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
-
-const database = ON_PGLITE ? undefined : await freshDatabase();
+const database = ON_PGLITE ? undefined : await freshDatabase('bwid_bench');
 
 async function ours(): Promise<Target> {
   const port = await freePort();
@@ -64,7 +45,7 @@ async function ours(): Promise<Target> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bwid-bench-'));
   const env: Record<string, string> = {
     PORT: String(port), HOST: '127.0.0.1', ISSUER: url, DATA_DIR: dataDir,
-    SECRETS_KEY: '3q8Yp0rUuT1nVdHc6kWmZa9LxGbE4sJfQiN2oR7tXy5',
+    SECRETS_KEY: BENCH_SECRETS_KEY,
     ...(database ? { DATABASE_URL: database.url } : {}),
   };
   const child = start('src/main.ts', env);

@@ -11,26 +11,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { runCli } from '../src/cli/main.ts';
 import { freePort } from '../test/support/server.ts';
+import { BENCH_SECRETS_KEY, freshDatabase } from './fresh-database.ts';
 
-const ADMIN_URL = process.env['BENCH_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const LOAD_SECONDS = Number(process.env['FOOTPRINT_LOAD_SECONDS'] ?? 10);
-const SECRETS_KEY = '3q8Yp0rUuT1nVdHc6kWmZa9LxGbE4sJfQiN2oR7tXy5';
+const SECRETS_KEY = BENCH_SECRETS_KEY;
 const VIA_TSX = process.env['FOOTPRINT_TSX'] === '1';
 if (!VIA_TSX) execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
 const SERVER = VIA_TSX ? ['--import', 'tsx', 'src/main.ts'] : ['dist/src/main.js'];
-
-async function admin(q: string) {
-  const c = new pg.Client({ connectionString: ADMIN_URL });
-  await c.connect();
-  try {
-    await c.query(q);
-  } finally {
-    await c.end();
-  }
-}
 
 const rssOf = (pid: number) => {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -61,16 +50,13 @@ console.log(`footprint of ${SERVER.join(' ')}: ${os.cpus().length} cores, node $
 
 // PostgreSQL: ready on a fresh database (migrations, keys), then RSS under load.
 {
-  const name = `bwid_footprint_${process.pid}`;
-  await admin(`CREATE DATABASE ${name}`);
-  const dbUrl = new URL(ADMIN_URL);
-  dbUrl.pathname = `/${name}`;
+  const database = await freshDatabase('bwid_footprint');
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bwid-footprint-'));
   try {
-    const first = await startAndTime({ DATABASE_URL: dbUrl.toString(), DATA_DIR: dataDir });
+    const first = await startAndTime({ DATABASE_URL: database.url, DATA_DIR: dataDir });
     console.log(`PostgreSQL, fresh database: ready in ${first.readyMs.toFixed(0)} ms (RSS ${rssOf(first.child.pid!).toFixed(0)} MB)`);
     await stop(first.child);
-    const s = await startAndTime({ DATABASE_URL: dbUrl.toString(), DATA_DIR: dataDir });
+    const s = await startAndTime({ DATABASE_URL: database.url, DATA_DIR: dataDir });
     console.log(`PostgreSQL, existing database: ready in ${s.readyMs.toFixed(0)} ms`);
     const api = 'https://api.example.test';
     await runCli(['apis', 'create', '--name', 'footprint-api', '--resource', api, '--scope', 'read'], s.env);
@@ -87,7 +73,7 @@ console.log(`footprint of ${SERVER.join(' ')}: ${os.cpus().length} cores, node $
     console.log(`PostgreSQL, after ${LOAD_SECONDS} s of load (opaque then JWT, 16 connections): RSS ${rssOf(s.child.pid!).toFixed(0)} MB, peak ${peak.toFixed(0)} MB`);
     await stop(s.child);
   } finally {
-    await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await database.drop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
