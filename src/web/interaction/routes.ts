@@ -29,6 +29,7 @@ import {
   wantsSignUp,
   type LoadedInteraction,
 } from './interaction-state.ts';
+import { completeSignIn } from './sign-in.ts';
 import { signUp, type SignUpDeps } from './sign-up.ts';
 import { forgetSignedInAccount } from './switch-account.ts';
 
@@ -158,10 +159,7 @@ export function interactionRoutes(deps: InteractionDeps): Router<InteractionStat
       }
       return show(ctx, 'login', { values, alert: t('errors:invalid_credentials') }, 401);
     }
-    const accountId = result.account.sub;
-    const current = sessionAccountId(loaded.interaction);
-    if (current && current !== accountId) await forgetSignedInAccount(loaded);
-    await finishInteraction(ctx, loaded, { login: { accountId, amr: ['pwd'], remember: form.remember === 'yes' } });
+    await completeSignIn(deps, ctx, loaded, { accountId: result.account.sub, amr: ['pwd'], remember: form.remember === 'yes', method: 'password' });
   });
 
   router.post('/interaction/:uid/register', ...post, async (ctx) => {
@@ -181,7 +179,7 @@ export function interactionRoutes(deps: InteractionDeps): Router<InteractionStat
     }
     if (sessionAccountId(loaded.interaction)) await forgetSignedInAccount(loaded);
     // A new account on a possibly shared device: a browser-session sign-in until they choose otherwise.
-    await finishInteraction(ctx, loaded, { login: { accountId: outcome.account.sub, amr: ['pwd'], remember: false } });
+    await completeSignIn(deps, ctx, loaded, { accountId: outcome.account.sub, amr: ['pwd'], remember: false, method: 'password', details: { new_account: true } });
   });
 
   router.post('/interaction/:uid/consent', ...post, async (ctx) => {

@@ -1,0 +1,55 @@
+// Owns: writing audit events. Pass the transaction that makes the change (`trx`), so the event
+// and the change commit or roll back together. Details never carry secrets: keys that name one
+// are dropped here as a last line of defence, whatever a caller passes.
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import type { AuditEventType } from './event-types.ts';
+import type { AuditActorType, AuditOutcome } from './tables.ts';
+
+export type AuditActor = { type: AuditActorType; id?: string | null };
+
+/** Where a request came from, as the audit log keeps it. */
+export type AuditOrigin = { ip?: string | null; userAgent?: string | null };
+
+export type AuditEvent = {
+  type: AuditEventType;
+  outcome?: AuditOutcome;
+  /** Who did it; defaults to the subject account, else the system. */
+  actor?: AuditActor;
+  /** The account the event is about. */
+  accountSub?: string | null;
+  clientId?: string | null;
+  origin?: AuditOrigin;
+  details?: Record<string, unknown>;
+};
+
+const SECRET_KEY = /pass(word)?|secret|token|code|otp|key|hash|cookie/i;
+const MAX_USER_AGENT = 300;
+
+function withoutSecrets(details: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(details).filter(([k, v]) => v !== undefined && !SECRET_KEY.test(k)));
+}
+
+/** Koa's request, as far as the audit log needs it. */
+export function originOf(ctx: { ip: string; get(field: string): string }): AuditOrigin {
+  return { ip: ctx.ip || null, userAgent: ctx.get('user-agent') || null };
+}
+
+/** Appends one event. `db` is the transaction of the change it records (or the pool for events that are the change). */
+export async function recordAudit(db: Kysely<Database>, event: AuditEvent): Promise<void> {
+  const actor = event.actor ?? (event.accountSub ? { type: 'account' as const, id: event.accountSub } : { type: 'system' as const });
+  await db
+    .insertInto('audit_events')
+    .values({
+      type: event.type,
+      outcome: event.outcome ?? 'success',
+      actor_type: actor.type,
+      actor_id: actor.id ?? null,
+      account_sub: event.accountSub ?? null,
+      client_id: event.clientId ?? null,
+      ip: event.origin?.ip ?? null,
+      user_agent: event.origin?.userAgent?.slice(0, MAX_USER_AGENT) ?? null,
+      details: JSON.stringify(withoutSecrets(event.details ?? {})),
+    })
+    .execute();
+}
