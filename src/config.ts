@@ -30,6 +30,7 @@ const envSchema = z.object({
   SMTP_FROM: z.string().min(3).default('Bytewatchers ID <no-reply@localhost>'),
   SMS_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  AUDIT_RETENTION_DAYS: z.coerce.number().int('must be a whole number of days').min(1, 'must be at least 1 day').max(3650, 'must be at most 3650 days').default(400),
 });
 
 export type Config = {
@@ -60,6 +61,8 @@ export type Config = {
   smsWebhookUrl: string | undefined;
   /** Bearer token for /metrics; required to read metrics in production. */
   metricsToken: string | undefined;
+  /** Audit events older than this are deleted by the periodic purge (docs/operations.md). */
+  auditRetentionDays: number;
 };
 
 export class ConfigError extends Error {
@@ -160,5 +163,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpFrom: e.SMTP_FROM,
     smsWebhookUrl: e.SMS_WEBHOOK_URL,
     metricsToken: e.METRICS_TOKEN,
+    auditRetentionDays: e.AUDIT_RETENTION_DAYS,
   };
 }

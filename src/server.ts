@@ -78,7 +78,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     throw err;
   }
 
-  const stopPurging = startPurging(database.db, log);
+  const stopPurging = startPurging(database.db, log, { auditRetentionDays: config.auditRetentionDays });
 
   const { port } = server.address() as AddressInfo;
   const issuerUrl = new URL(config.issuer);

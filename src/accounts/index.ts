@@ -5,7 +5,7 @@ export type { Account, AccountsDeps, FieldErrorCode, SignInResult } from './type
 export { AccountInputError, AccountNotFoundError, AlreadyRegisteredError } from './errors.ts';
 export { RateLimitedError } from '../domain-error.ts';
 export { registerAccount } from './registration.ts';
-export { verifyPassword } from './sign-in.ts';
+export { verifyPassword, type SignInAttempt } from './sign-in.ts';
 export { findAccountByLogin, getAccount, updateProfile } from './profile.ts';
 export { changePassword, confirmCurrentPassword, setPassword } from './passwords.ts';
 export { markEmailVerified, markPhoneVerified, removeContact, setEmail, setPhoneNumber } from './contacts.ts';

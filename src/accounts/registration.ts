@@ -1,7 +1,10 @@
 // Owns: creating an account. All checks first (every bad field reported at once), then one
 // INSERT: a failure can never leave half an account behind. Duplicates are refused by the
 // unique indexes, not by a prior lookup, so simultaneous sign-ups with one email cannot both win.
+// The sign_up audit event is written in the INSERT's transaction.
 import crypto from 'node:crypto';
+import { recordAudit } from '../audit/index.ts';
+import { inTransaction } from '../db/transaction.ts';
 import { checkPasswordPolicy } from '../security/password-policy.ts';
 import { hashPassword } from '../security/password-hash.ts';
 import { insertAccount, takenIdentifiers, toAccount, uniqueViolation } from './account-queries.ts';
@@ -13,8 +16,11 @@ import { DEFAULT_LOCALE } from '../i18n/i18n.ts';
 import { RateLimitedError } from '../domain-error.ts';
 import { numberRange, throttle } from '../messaging/index.ts';
 
-/** Who is signing up, for the sign-up limits (absent: an operator or a test, not limited). */
-export type SignUpSource = { ip: string; perIpHourly: number };
+/**
+ * Who is signing up, for the sign-up limits and the audit log (absent: an operator or a test,
+ * not limited). `clientId`: the app whose sign-in page it was.
+ */
+export type SignUpSource = { ip: string; perIpHourly: number; userAgent?: string | null; clientId?: string | null };
 
 /** Sign-ups per IP and per phone number range (each sign-up with a phone sends a paid SMS). */
 async function limitSignUps(deps: AccountsDeps, source: SignUpSource, phone: string | undefined): Promise<void> {
@@ -70,7 +76,17 @@ export async function registerAccount(deps: AccountsDeps, input: unknown, source
     updated_at: new Date(),
   };
   try {
-    return toAccount(await insertAccount(deps.db, row));
+    return await inTransaction(deps.db, async (trx) => {
+      const account = toAccount(await insertAccount(trx, row));
+      await recordAudit(trx, {
+        type: 'sign_up',
+        accountSub: account.sub,
+        clientId: source?.clientId ?? null,
+        origin: source ? { ip: source.ip || null, userAgent: source.userAgent ?? null } : {},
+        details: { method: 'password', email: row.email !== null, phone_number: row.phone_number !== null },
+      });
+      return account;
+    });
   } catch (err) {
     const hit = uniqueViolation(err);
     if (!hit) throw err;

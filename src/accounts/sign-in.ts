@@ -1,7 +1,11 @@
 // Owns: checking a password at sign-in, with the throttle around it. An unknown username, a
 // wrong password, a disabled account and an account without a password all cost one bcrypt
-// comparison and give the same answer, so the answer tells an attacker nothing.
+// comparison and give the same answer, so the answer tells an attacker nothing. The audit log
+// (not the answer) keeps why an attempt failed: every failure is recorded here, where it is
+// judged, for every caller; a success is recorded where the sign-in completes (the hosted
+// pages' completeSignIn, the password grant), since a second step may still follow.
 import crypto from 'node:crypto';
+import { recordAudit, type SignInFailure } from '../audit/index.ts';
 import { loginThrottle } from '../security/login-throttle.ts';
 import { comparePassword, hashCost, hashPassword } from '../security/password-hash.ts';
 import { findAccountRowByEmail, findAccountRowByPhone, replacePasswordHash, toAccount, type AccountRow } from './account-queries.ts';
@@ -41,10 +45,21 @@ export const accountThrottleKey = (row: AccountRow | undefined, username: string
 
 const ipThrottleKey = (ip: unknown) => (typeof ip === 'string' && ip.trim() ? ip.trim().slice(0, 64) : 'unknown');
 
-export async function verifyPassword(
-  deps: AccountsDeps,
-  attempt: { username: string; password: string; ip: string },
-): Promise<SignInResult> {
+/** Who is trying, for the audit log: the app asking, and the browser's user agent. */
+export type SignInAttempt = { username: string; password: string; ip: string; userAgent?: string | null; clientId?: string | null };
+
+async function recordFailure(deps: AccountsDeps, attempt: SignInAttempt, row: AccountRow | undefined, reason: SignInFailure): Promise<void> {
+  await recordAudit(deps.db, {
+    type: 'sign_in',
+    outcome: 'failure',
+    accountSub: row?.id ?? null,
+    clientId: attempt.clientId ?? null,
+    origin: { ip: attempt.ip || null, userAgent: attempt.userAgent ?? null },
+    details: { method: 'password', reason },
+  });
+}
+
+export async function verifyPassword(deps: AccountsDeps, attempt: SignInAttempt): Promise<SignInResult> {
   const username = typeof attempt.username === 'string' ? attempt.username : '';
   const password = typeof attempt.password === 'string' ? attempt.password : '';
   const row = await findRowByLogin(deps, username);
@@ -52,12 +67,16 @@ export async function verifyPassword(
   const throttle = loginThrottle(deps.db);
 
   const reservation = await throttle.reserve(keys); // before bcrypt: a locked account costs nothing
-  if (!reservation.ok) return { ok: false, error: 'rate_limited', retryAfterSeconds: reservation.retryAfterSeconds };
+  if (!reservation.ok) {
+    await recordFailure(deps, attempt, row, 'locked');
+    return { ok: false, error: 'rate_limited', retryAfterSeconds: reservation.retryAfterSeconds };
+  }
 
   const hash = row && !row.disabled ? row.password_hash : null;
   const match = await comparePassword(password, hash, deps.bcryptCost);
   if (!match || !row || !hash) {
     await throttle.failed(keys, reservation.attempt);
+    await recordFailure(deps, attempt, row, !row ? 'unknown_account' : row.disabled ? 'disabled' : 'wrong_password');
     return { ok: false, error: 'invalid_credentials' };
   }
   await throttle.clearAccount(keys.account);

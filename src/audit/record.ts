@@ -1,10 +1,13 @@
 // Owns: writing audit events. Pass the transaction that makes the change (`trx`), so the event
 // and the change commit or roll back together. Details never carry secrets: keys that name one
-// are dropped here as a last line of defence, whatever a caller passes.
+// are dropped here as a last line of defence, whatever a caller passes. Sign-ins and sign-ups
+// are counted for /metrics here too, so every method (password, code, passkey, social) is
+// counted the one way it is recorded.
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { AuditEventType } from './event-types.ts';
 import type { AuditActorType, AuditOutcome } from './tables.ts';
+import { countSignIn, countSignUp } from '../ops/metrics.ts';
 
 export type AuditActor = { type: AuditActorType; id?: string | null };
 
@@ -52,4 +55,8 @@ export async function recordAudit(db: Kysely<Database>, event: AuditEvent): Prom
       details: JSON.stringify(withoutSecrets(event.details ?? {})),
     })
     .execute();
+  // Counted once the row is written (a transaction that rolls back later still counts: the
+  // counters measure attempts, the audit log is the record).
+  if (event.type === 'sign_in') countSignIn(event.details?.['method'], event.outcome ?? 'success');
+  if (event.type === 'sign_up' && (event.outcome ?? 'success') === 'success') countSignUp();
 }

@@ -3,9 +3,13 @@
 // from oidc_payloads: their browser sessions (model Session: payload.accountId, payload.uid,
 // payload.authorizations {clientId: {grantId, sid}}) and their apps (model Grant: payload
 // accountId, clientId; every token carries grant_id). Sessions are addressed by uid, never by
-// id: a Session row's id is the browser's cookie value.
+// id: a Session row's id is the browser's cookie value. Each function that ends something takes
+// the audit event of it (optional), written in the same transaction as the deletion, with how
+// many grants and sessions ended added to its details.
 import { sql } from 'kysely';
+import { recordAudit, type AuditEvent } from '../audit/index.ts';
 import type { Db } from '../db/connect.ts';
+import { inTransaction } from '../db/transaction.ts';
 
 export type AccountSession = {
   uid: string;
@@ -69,49 +73,64 @@ export async function listAccountGrants(db: Db, accountId: string): Promise<Acco
     .sort((a, b) => (b.issuedAt ?? 0) - (a.issuedAt ?? 0));
 }
 
+/** The event of what ended, with the counts, when a caller asked for one. */
+async function recordEnded(trx: Db, event: AuditEvent | undefined, counts: Record<string, number>): Promise<void> {
+  if (event) await recordAudit(trx, { ...event, details: { ...event.details, ...counts } });
+}
+
+async function endGrantsIn(trx: Db, accountId: string, grantIds: string[]): Promise<number> {
+  if (!grantIds.length) return 0;
+  const owned = await trx
+    .selectFrom('oidc_payloads')
+    .select('id')
+    .where('model', '=', 'Grant')
+    .where('id', 'in', grantIds)
+    .where(sql<string>`payload->>'accountId'`, '=', accountId)
+    .execute();
+  const ids = owned.map((g) => g.id);
+  if (!ids.length) return 0;
+  await trx.deleteFrom('oidc_payloads').where('grant_id', 'in', ids).execute();
+  await trx.deleteFrom('oidc_payloads').where('model', '=', 'Grant').where('id', 'in', ids).execute();
+  return ids.length;
+}
+
 /**
  * Ends grants of this account (and so their codes, access and refresh tokens, and the JWTs
  * our own endpoints accept only while their grant lives). Grants of other accounts are
- * ignored, never reported. Returns how many ended.
+ * ignored, never reported. Returns how many ended; `audit` is recorded when any did.
  */
-export async function endGrants(db: Db, accountId: string, grantIds: string[]): Promise<number> {
+export async function endGrants(db: Db, accountId: string, grantIds: string[], audit?: AuditEvent): Promise<number> {
   if (!grantIds.length) return 0;
-  return db.transaction().execute(async (trx) => {
-    const owned = await trx
-      .selectFrom('oidc_payloads')
-      .select('id')
-      .where('model', '=', 'Grant')
-      .where('id', 'in', grantIds)
-      .where(sql<string>`payload->>'accountId'`, '=', accountId)
-      .execute();
-    const ids = owned.map((g) => g.id);
-    if (!ids.length) return 0;
-    await trx.deleteFrom('oidc_payloads').where('grant_id', 'in', ids).execute();
-    await trx.deleteFrom('oidc_payloads').where('model', '=', 'Grant').where('id', 'in', ids).execute();
-    return ids.length;
+  return inTransaction(db, async (trx) => {
+    const ended = await endGrantsIn(trx, accountId, grantIds);
+    if (ended) await recordEnded(trx, audit, { grants: ended });
+    return ended;
   });
 }
 
 /** Removes one app's access: every grant of the account for that client, and their tokens. */
-export async function revokeAccountApp(db: Db, accountId: string, clientId: string): Promise<boolean> {
+export async function revokeAccountApp(db: Db, accountId: string, clientId: string, audit?: AuditEvent): Promise<boolean> {
   const grants = (await listAccountGrants(db, accountId)).filter((g) => g.clientId === clientId);
-  return (await endGrants(db, accountId, grants.map((g) => g.grantId))) > 0;
+  return (await endGrants(db, accountId, grants.map((g) => g.grantId), audit)) > 0;
 }
 
 /**
  * Signs one browser session out. The apps signed in through that session lose their grants
  * too: ending a session on a lost or shared phone must also stop the apps on it.
  */
-export async function endAccountSession(db: Db, accountId: string, sessionUid: string): Promise<boolean> {
+export async function endAccountSession(db: Db, accountId: string, sessionUid: string, audit?: AuditEvent): Promise<boolean> {
   const session = (await listAccountSessions(db, accountId)).find((s) => s.uid === sessionUid);
   if (!session) return false;
-  await endGrants(db, accountId, session.grantIds);
-  await db
-    .deleteFrom('oidc_payloads')
-    .where('model', '=', 'Session')
-    .where('uid', '=', sessionUid)
-    .where(sql<string>`payload->>'accountId'`, '=', accountId)
-    .execute();
+  await inTransaction(db, async (trx) => {
+    const grants = await endGrantsIn(trx, accountId, session.grantIds);
+    await trx
+      .deleteFrom('oidc_payloads')
+      .where('model', '=', 'Session')
+      .where('uid', '=', sessionUid)
+      .where(sql<string>`payload->>'accountId'`, '=', accountId)
+      .execute();
+    await recordEnded(trx, audit, { sessions: 1, grants });
+  });
   return true;
 }
 
@@ -120,29 +139,32 @@ export async function endAccountSession(db: Db, accountId: string, sessionUid: s
  * refresh tokens) that this session did not authorise. Used after a password change and for
  * "sign out of other devices".
  */
-export async function endOtherSessions(db: Db, accountId: string, keepSessionUid: string): Promise<number> {
+export async function endOtherSessions(db: Db, accountId: string, keepSessionUid: string, audit?: AuditEvent): Promise<number> {
   const sessions = await listAccountSessions(db, accountId);
   const keep = new Set(sessions.find((s) => s.uid === keepSessionUid)?.grantIds ?? []);
   const grants = await listAccountGrants(db, accountId);
-  await endGrants(db, accountId, grants.map((g) => g.grantId).filter((id) => !keep.has(id)));
   const others = sessions.filter((s) => s.uid !== keepSessionUid).map((s) => s.uid);
-  if (others.length) {
-    await db
-      .deleteFrom('oidc_payloads')
-      .where('model', '=', 'Session')
-      .where('uid', 'in', others)
-      .where(sql<string>`payload->>'accountId'`, '=', accountId)
-      .execute();
-  }
-  return others.length;
+  return inTransaction(db, async (trx) => {
+    const ended = await endGrantsIn(trx, accountId, grants.map((g) => g.grantId).filter((id) => !keep.has(id)));
+    if (others.length) {
+      await trx
+        .deleteFrom('oidc_payloads')
+        .where('model', '=', 'Session')
+        .where('uid', 'in', others)
+        .where(sql<string>`payload->>'accountId'`, '=', accountId)
+        .execute();
+    }
+    await recordEnded(trx, audit, { sessions: others.length, grants: ended });
+    return others.length;
+  });
 }
 
 /**
  * "Sign out everywhere" (and what a password reset does): every session and every grant of
  * the account, with their tokens, in one transaction.
  */
-export async function endAllSessions(db: Db, accountId: string): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+export async function endAllSessions(db: Db, accountId: string, audit?: AuditEvent): Promise<void> {
+  await inTransaction(db, async (trx) => {
     const grants = await trx
       .selectFrom('oidc_payloads')
       .select('id')
@@ -151,10 +173,11 @@ export async function endAllSessions(db: Db, accountId: string): Promise<void> {
       .execute();
     const ids = grants.map((g) => g.id);
     if (ids.length) await trx.deleteFrom('oidc_payloads').where('grant_id', 'in', ids).execute();
-    await trx
+    const ended = await trx
       .deleteFrom('oidc_payloads')
       .where('model', 'in', ['Grant', 'Session'])
       .where(sql<string>`payload->>'accountId'`, '=', accountId)
-      .execute();
+      .executeTakeFirst();
+    await recordEnded(trx, audit, { grants: ids.length, sessions: Number(ended.numDeletedRows) - ids.length });
   });
 }

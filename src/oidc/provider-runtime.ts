@@ -7,6 +7,7 @@ import type { Middleware } from 'koa';
 import type { Provider } from 'oidc-provider';
 import { isDatabaseUnavailable } from '../db/availability.ts';
 import type { Deps, OidcRuntime } from '../deps.ts';
+import { listenForAuditEvents } from './audit-listeners.ts';
 import { loadCookieKeys } from './cookie-keys.ts';
 import { buildProvider } from './provider.ts';
 import { ensureSigningKeys, loadSigningKeys } from './signing-keys.ts';
@@ -81,6 +82,7 @@ export class ProviderRuntime implements OidcRuntime {
       else this.deps.log.error({ err, reqId: ctx.state['reqId'] }, 'oidc server error');
     });
     provider.on('grant.error', rfc6749GrantErrors);
+    listenForAuditEvents(provider, this.deps);
     this.#provider = provider;
     this.#verificationKeys = createLocalJWKSet({ keys: jwks.map(toPublic) });
     this.#mounted = mount(provider);

@@ -1,9 +1,39 @@
 // Owns: Prometheus metrics (prom-client): process defaults plus request counts and durations
-// by route and status. Served at /metrics: open outside production, behind
-// `Authorization: Bearer $METRICS_TOKEN` in production (and refused there without a token).
+// by route and status, and the security counters (sign-ins, sign-ups, messages). Served at
+// /metrics: open outside production, behind `Authorization: Bearer $METRICS_TOKEN` in
+// production (and refused there without a token).
 import crypto from 'node:crypto';
 import type { Middleware } from 'koa';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/**
+ * Sign-ins, sign-ups and messages are counted where they happen (the audit log's recordAudit,
+ * the outbox's delivery), which hold no handle on a server: these counters are this process's,
+ * registered in every server's registry (tests running several servers in one process see one
+ * shared count, and assert differences). Labels come from fixed lists only.
+ */
+export const SIGN_IN_METHODS = ['password', 'code', 'passkey', 'social', 'totp', 'other'] as const;
+export const MESSAGE_OUTCOMES = ['sent', 'retry', 'failed', 'held'] as const;
+export type MessageOutcome = (typeof MESSAGE_OUTCOMES)[number];
+
+const signIns = new Counter({ name: 'bwid_sign_ins_total', help: 'Sign-in attempts by method and outcome', labelNames: ['method', 'outcome'] as const, registers: [] });
+const signUps = new Counter({ name: 'bwid_sign_ups_total', help: 'Accounts created', registers: [] });
+const messages = new Counter({ name: 'bwid_messages_total', help: 'Delivery attempts of emails and text messages by outcome', labelNames: ['channel', 'outcome'] as const, registers: [] });
+
+const bounded = <T extends string>(value: unknown, allowed: readonly T[], otherwise: T): T =>
+  (allowed as readonly unknown[]).includes(value) ? (value as T) : otherwise;
+
+export function countSignIn(method: unknown, outcome: 'success' | 'failure'): void {
+  signIns.inc({ method: bounded(method, SIGN_IN_METHODS, 'other'), outcome });
+}
+
+export function countSignUp(): void {
+  signUps.inc();
+}
+
+export function countMessage(channel: 'email' | 'sms', outcome: MessageOutcome): void {
+  messages.inc({ channel: channel === 'sms' ? 'sms' : 'email', outcome });
+}
 
 export type Metrics = { registry: Registry; observe(method: string, path: string, status: number, seconds: number): void };
 
@@ -33,6 +63,7 @@ export function createMetrics(): Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  for (const counter of [signIns, signUps, messages]) registry.registerMetric(counter);
   return {
     registry,
     observe(method, path, status, seconds) {

@@ -6,6 +6,7 @@
 // domain's verifyPassword, the same as the hosted sign-in page.
 import { errors, type TokenEndpointGrantContext } from 'oidc-provider';
 import { resourceServerInfo } from '../../apis/apis.ts';
+import { originOf, recordAudit } from '../../audit/index.ts';
 import { verifyPassword, type AccountsDeps } from '../../accounts/index.ts';
 import { FIRST_PARTY_PASSWORD_GRANT } from '../../clients/client-input.ts';
 import { ACCOUNT_CLIENT_ID, isFirstPartyClient } from '../../clients/clients.ts';
@@ -42,7 +43,7 @@ export function passwordGrantHandler(deps: GrantDeps) {
     if (missing.length) throw new errors.InvalidRequest(`missing required parameter(s) (${missing.join(',')})`);
     const scopes = requestedScopes(ctx);
 
-    const result = await verifyPassword(deps, { username: username as string, password: password as string, ip: ctx.ip });
+    const result = await verifyPassword(deps, { username: username as string, password: password as string, ip: ctx.ip, userAgent: ctx.get('user-agent'), clientId: client.clientId });
     if (!result.ok) {
       if (result.error === 'rate_limited') {
         const err = new errors.CustomOIDCProviderError('rate_limited', 'too many failed sign-in attempts; retry later');
@@ -101,6 +102,15 @@ export function passwordGrantHandler(deps: GrantDeps) {
       idToken = await token.issue({ use: 'idtoken' });
     }
 
+    // The sign-in is complete once its tokens exist (oidc-provider's adapter wrote them; a
+    // failure is recorded by verifyPassword).
+    await recordAudit(deps.db, {
+      type: 'sign_in',
+      accountSub: account.sub,
+      clientId: client.clientId,
+      origin: originOf(ctx),
+      details: { method: 'password', amr: ['pwd'], via: 'api' },
+    });
     ctx.body = {
       access_token: accessToken,
       token_type: 'Bearer',

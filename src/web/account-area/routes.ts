@@ -5,6 +5,7 @@
 import Router from '@koa/router';
 import type { Next, ParameterizedContext } from 'koa';
 import { changePassword, updateProfile } from '../../accounts/index.ts';
+import { originOf, type AuditEvent } from '../../audit/index.ts';
 import type { Deps } from '../../deps.ts';
 import { translator, type I18nKey } from '../../i18n/i18n.ts';
 import { negotiateLocale } from '../../i18n/negotiate.ts';
@@ -60,6 +61,14 @@ export function accountRoutes(deps: AccountAreaDeps): Router<AccountState> {
   }
   const post = [formBody(), requireSignIn, requireCsrf({ bind: (ctx) => bindOf(ctx as AccountContext), back: () => '/account' })] as const;
   const tokenFor = (ctx: AccountContext) => csrfToken(ctx, bindOf(ctx));
+  /** The audit event of an action the signed-in person takes here (their sessions, their apps). */
+  const byPerson = (ctx: AccountContext, type: AuditEvent['type'], details: Record<string, unknown>, clientId?: string): AuditEvent => ({
+    type,
+    accountSub: ctx.state.signedIn.account.sub,
+    clientId: clientId ?? null,
+    origin: originOf(ctx),
+    details,
+  });
   const done = (ctx: AccountContext, notice: keyof typeof NOTICES) => {
     ctx.status = 303;
     ctx.redirect(`/account?done=${notice}`);
@@ -214,12 +223,12 @@ export function accountRoutes(deps: AccountAreaDeps): Router<AccountState> {
 
   router.post('/account/sessions/end-others', ...post, async (ctx) => {
     const { session, account } = ctx.state.signedIn;
-    await endOtherSessions(deps.db, account.sub, session.uid);
+    await endOtherSessions(deps.db, account.sub, session.uid, byPerson(ctx, 'token_revoked', { via: 'account', what: 'other_sessions' }));
     done(ctx, 'others_ended');
   });
 
   router.post('/account/sessions/end-all', ...post, async (ctx) => {
-    await endAllSessions(deps.db, ctx.state.signedIn.account.sub);
+    await endAllSessions(deps.db, ctx.state.signedIn.account.sub, byPerson(ctx, 'token_revoked', { via: 'account', what: 'all_sessions' }));
     renderPage(ctx, 'signed-out', { titleKey: 'pages:signed_out.title' });
   });
 
@@ -230,12 +239,13 @@ export function accountRoutes(deps: AccountAreaDeps): Router<AccountState> {
       ctx.status = 303;
       return ctx.redirect('/logout');
     }
-    await endAccountSession(deps.db, account.sub, uid);
+    await endAccountSession(deps.db, account.sub, uid, byPerson(ctx, 'token_revoked', { via: 'account', what: 'session' }));
     done(ctx, 'session_ended');
   });
 
   router.post('/account/apps/:clientId/revoke', ...post, async (ctx) => {
-    await revokeAccountApp(deps.db, ctx.state.signedIn.account.sub, String(ctx.params['clientId']));
+    const clientId = String(ctx.params['clientId']);
+    await revokeAccountApp(deps.db, ctx.state.signedIn.account.sub, clientId, byPerson(ctx, 'consent_revoked', { via: 'account' }, clientId));
     done(ctx, 'app_removed');
   });
 

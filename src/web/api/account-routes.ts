@@ -31,7 +31,7 @@ export function addAccountRoutes(api: ApiRoutes, deps: AccountRoutesDeps): void 
     },
     async (ctx, { body }) => {
       // Without a chosen language the account takes the request's (Samoan phones say so).
-      const account = await registerAccount(deps, { ...body, locale: body['locale'] ?? apiLocale(ctx) }, { ip: ctx.ip, perIpHourly: deps.config.signUpHourlyLimitPerIp });
+      const account = await registerAccount(deps, { ...body, locale: body['locale'] ?? apiLocale(ctx) }, { ip: ctx.ip, userAgent: ctx.get('user-agent'), perIpHourly: deps.config.signUpHourlyLimitPerIp });
       try {
         await startContactVerification(deps, account, account.locale);
       } catch (err) {

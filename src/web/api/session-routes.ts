@@ -1,5 +1,6 @@
 // Owns: the JSON routes that start and end a first-party app's sign-in: POST /login (the
 // password grant through oidc-provider's own /token, login.ts) and POST /logout.
+import { originOf } from '../../audit/index.ts';
 import type { Deps } from '../../deps.ts';
 import { endGrants } from '../../oidc/account-sessions.ts';
 import { login } from './login.ts';
@@ -46,7 +47,7 @@ export function addSessionRoutes(api: ApiRoutes, deps: Pick<Deps, 'db' | 'runtim
         // Only the caller's own grants: someone else's token is ignored, not reported.
         if (rt?.grantId && rt.accountId === auth.sub) grantIds.push(rt.grantId);
       }
-      await endGrants(deps.db, auth.sub, grantIds);
+      await endGrants(deps.db, auth.sub, grantIds, { type: 'token_revoked', accountSub: auth.sub, clientId: auth.clientId, origin: originOf(ctx), details: { via: 'logout' } });
       ctx.status = 204;
     },
   );

@@ -151,7 +151,7 @@ export function interactionRoutes(deps: InteractionDeps): Router<InteractionStat
     if (!form.password) fieldErrors['password'] = t('errors:fields.required');
     if (Object.keys(fieldErrors).length) return show(ctx, 'login', { values, fieldErrors }, 400);
 
-    const result = await verifyPassword(deps, { username: form.username, password: form.password, ip: ctx.ip });
+    const result = await verifyPassword(deps, { username: form.username, password: form.password, ip: ctx.ip, userAgent: ctx.get('user-agent'), clientId: loaded.client.id });
     if (!result.ok) {
       if (result.error === 'rate_limited') {
         ctx.set('Retry-After', String(Math.ceil(result.retryAfterSeconds)));
@@ -167,7 +167,7 @@ export function interactionRoutes(deps: InteractionDeps): Router<InteractionStat
     const t = translator(loaded.locale);
     const form = readForm(ctx, signUpForm);
     if (!form) return badForm(ctx);
-    const outcome = await signUp(deps, form, t, loaded.locale, ctx.ip);
+    const outcome = await signUp(deps, form, t, loaded.locale, { ip: ctx.ip, userAgent: ctx.get('user-agent'), clientId: loaded.client.id });
     if (!outcome.ok) {
       if (outcome.retryAfterSeconds) ctx.set('Retry-After', String(outcome.retryAfterSeconds));
       return show(

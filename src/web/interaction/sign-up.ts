@@ -12,7 +12,10 @@ export type SignUpOutcome =
   | { ok: true; account: Account }
   | { ok: false; fieldErrors: Record<string, string>; alert?: string; alreadyRegistered: boolean; status: number; retryAfterSeconds?: number };
 
-export async function signUp(deps: SignUpDeps, values: SignUpValues, t: Translate, locale: string, ip: string): Promise<SignUpOutcome> {
+/** Where the sign-up comes from: the request's origin and the app whose page it is. */
+export type SignUpFrom = { ip: string; userAgent?: string | null; clientId?: string | null };
+
+export async function signUp(deps: SignUpDeps, values: SignUpValues, t: Translate, locale: string, from: SignUpFrom): Promise<SignUpOutcome> {
   try {
     const account = await registerAccount(deps, {
       email: values.email,
@@ -22,7 +25,7 @@ export async function signUp(deps: SignUpDeps, values: SignUpValues, t: Translat
       family_name: values.family_name,
       matai_title: values.matai_title,
       locale: values.locale || locale,
-    }, { ip, perIpHourly: deps.config.signUpHourlyLimitPerIp });
+    }, { ...from, perIpHourly: deps.config.signUpHourlyLimitPerIp });
     await startVerification(deps, account, values.locale || locale);
     return { ok: true, account };
   } catch (err) {
