@@ -6,7 +6,7 @@ export { AccountInputError, AccountNotFoundError, AlreadyRegisteredError } from 
 export { RateLimitedError } from '../domain-error.ts';
 export { registerAccount } from './registration.ts';
 export { verifyPassword, type SignInAttempt } from './sign-in.ts';
-export { findAccountByLogin, getAccount, updateProfile } from './profile.ts';
+export { findAccountByLogin, findAccountSubByLogin, getAccount, updateProfile } from './profile.ts';
 export { changePassword, confirmCurrentPassword, setPassword } from './passwords.ts';
 export { markEmailVerified, markPhoneVerified, removeContact, setEmail, setPhoneNumber } from './contacts.ts';
 export { normalizeEmail, normalizePhone } from './normalize.ts';

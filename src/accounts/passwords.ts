@@ -1,4 +1,8 @@
 // Owns: changing a password (knowing the current one) and setting one (after a reset link).
+// A change records password_changed in the transaction of the new hash; a wrong current
+// password records its failure. (A reset's event is the password-reset room's.)
+import { recordAudit, type AuditSource } from '../audit/index.ts';
+import { inTransaction } from '../db/transaction.ts';
 import { loginThrottle } from '../security/login-throttle.ts';
 import { checkPasswordPolicy } from '../security/password-policy.ts';
 import { comparePassword, hashPassword } from '../security/password-hash.ts';
@@ -23,6 +27,7 @@ export async function changePassword(
   deps: AccountsDeps,
   sub: string,
   input: { current_password: string; new_password: string },
+  from?: AuditSource,
 ): Promise<void> {
   const { values, errors } = parseFields(changePasswordShape, input);
   const row = await enabledRow(deps, sub);
@@ -31,11 +36,18 @@ export async function changePassword(
     if (code) errors['new_password'] = code;
   }
   if (values.current_password === undefined) throw new AccountInputError(errors);
+  const audit = { type: 'password_changed' as const, accountSub: row.id, clientId: from?.clientId ?? null, origin: from?.origin ?? {} };
   if (!(await currentPasswordMatches(deps, row, values.current_password))) {
+    await recordAudit(deps.db, { ...audit, outcome: 'failure', details: { reason: 'current_password_wrong' } });
     throw new AccountInputError({ ...errors, current_password: 'current_password_wrong' });
   }
   if (Object.keys(errors).length > 0 || values.new_password === undefined) throw new AccountInputError(errors);
-  const changed = await replacePasswordHash(deps.db, row.id, await hashPassword(values.new_password, deps.bcryptCost), row.password_hash ?? undefined);
+  const newHash = await hashPassword(values.new_password, deps.bcryptCost);
+  const changed = await inTransaction(deps.db, async (trx) => {
+    const ok = await replacePasswordHash(trx, row.id, newHash, row.password_hash ?? undefined);
+    if (ok) await recordAudit(trx, audit);
+    return ok;
+  });
   // Someone changed it between our check and our write: the checked password is no longer current.
   if (!changed) throw new AccountInputError({ current_password: 'current_password_wrong' });
 }

@@ -11,6 +11,11 @@ export async function getAccount(deps: AccountsDeps, sub: string): Promise<Accou
   return row && !row.disabled ? toAccount(row) : undefined;
 }
 
+/** The sub of the account (enabled or not) with this email or phone, for operators' look-ups. */
+export async function findAccountSubByLogin(deps: Pick<AccountsDeps, 'db'>, username: string): Promise<string | undefined> {
+  return (await findRowByLogin(deps, username))?.id;
+}
+
 /** By email (any case) or phone number (any accepted spelling). Disabled accounts: undefined. */
 export async function findAccountByLogin(deps: AccountsDeps, username: string): Promise<Account | undefined> {
   const row = await findRowByLogin(deps, username);

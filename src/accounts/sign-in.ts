@@ -27,7 +27,7 @@ export function canonicalLogin(username: string): { email?: string; phone?: stri
 }
 
 /** The account (enabled or not) a username names, if any: email (any case) or phone. */
-export async function findRowByLogin(deps: AccountsDeps, username: string): Promise<AccountRow | undefined> {
+export async function findRowByLogin(deps: Pick<AccountsDeps, 'db'>, username: string): Promise<AccountRow | undefined> {
   if (typeof username !== 'string') return undefined;
   const login = canonicalLogin(username);
   if (login.email) return findAccountRowByEmail(deps.db, login.email);

@@ -33,9 +33,20 @@ function withoutSecrets(details: Record<string, unknown>): Record<string, unknow
   return Object.fromEntries(Object.entries(details).filter(([k, v]) => v !== undefined && !SECRET_KEY.test(k)));
 }
 
+/**
+ * Where a change was asked for, as domain functions take it (optional: an operator's script or
+ * a test has no request): the request's origin and the app, if known.
+ */
+export type AuditSource = { origin?: AuditOrigin; clientId?: string | null };
+
 /** Koa's request, as far as the audit log needs it. */
 export function originOf(ctx: { ip: string; get(field: string): string }): AuditOrigin {
   return { ip: ctx.ip || null, userAgent: ctx.get('user-agent') || null };
+}
+
+/** The AuditSource of a request (and the app it came through, when known). */
+export function sourceOf(ctx: { ip: string; get(field: string): string }, clientId?: string | null): AuditSource {
+  return { origin: originOf(ctx), clientId: clientId ?? null };
 }
 
 /** Appends one event. `db` is the transaction of the change it records (or the pool for events that are the change). */

@@ -2,7 +2,12 @@
 // Argument parsing and output live in main.ts; the domain rules live in the domain modules.
 // main.ts has already checked arguments against each command's spec; the checks here keep a
 // command safe when called on its own and narrow the types.
+// Every change a command makes is written with its audit event in one transaction. The actor
+// is `admin` with id `cli`: whoever runs bwid holds the database and SECRETS_KEY, an operator,
+// not the system acting on its own (the OS user is not recorded: in a container it says nothing).
+import { findAccountSubByLogin } from '../accounts/index.ts';
 import { createApi, deleteApi, listApis } from '../apis/apis.ts';
+import { AUDIT_EVENT_TYPES, listAuditEvents, recordAudit, type AuditEvent, type AuditEventType, type AuditFilter, type AuditRow } from '../audit/index.ts';
 import { CLIENT_TYPES, CONFIDENTIAL_AUTH_METHODS } from '../clients/client-input.ts';
 import {
   createClient,
@@ -35,8 +40,57 @@ export type CommandContext = {
   flags: Record<string, unknown>;
 };
 
-/** What a command returns: `json` is printed with --json, `text` lines otherwise. */
-export type CommandResult = { json: unknown; text: string[] };
+/** What a command returns: `json` is printed with --json (or `jsonLines`, one per line), `text` lines otherwise. */
+export type CommandResult = { json: unknown; text: string[]; jsonLines?: unknown[] };
+
+const CLI_ACTOR = { type: 'admin', id: 'cli' } as const;
+
+/** Runs a change and records its audit event in the same transaction. */
+async function audited<T>(c: CommandContext, change: (db: Db) => Promise<T>, event: (result: T) => Omit<AuditEvent, 'actor'> | undefined): Promise<T> {
+  return c.db.transaction().execute(async (trx) => {
+    const result = await change(trx);
+    const e = event(result);
+    if (e) await recordAudit(trx, { ...e, actor: CLI_ACTOR });
+    return result;
+  });
+}
+
+/** The names of the fields an update sets (never their values: a list is enough to read the log). */
+const changedFields = (input: Record<string, unknown>) => Object.keys(input).filter((k) => input[k] !== undefined);
+
+function isoFlag(c: CommandContext, flag: string): Date | undefined {
+  const v = str(c.flags[flag]);
+  if (v === undefined) return undefined;
+  const d = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(v) ? new Date(v) : undefined;
+  if (!d || Number.isNaN(d.getTime())) throw new UsageError(`--${flag} must be an ISO 8601 date or time, e.g. 2026-11-30 or 2026-11-30T08:00:00Z (got ${JSON.stringify(v)})`);
+  return d;
+}
+
+/** --account as a sub, or the email or phone of an account that still exists. */
+async function accountFlag(c: CommandContext): Promise<string | undefined> {
+  const v = str(c.flags['account']);
+  if (v === undefined) return undefined;
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v)) return v.toLowerCase();
+  const sub = await findAccountSubByLogin({ db: c.db }, v);
+  if (!sub) throw new NotFoundError(`--account ${v}: no account has this email or phone (a deleted person's events are found by their sub)`);
+  return sub;
+}
+
+const auditJson = (r: AuditRow) => ({
+  id: String(r.id),
+  at: new Date(r.at).toISOString(),
+  type: r.type,
+  outcome: r.outcome,
+  actor: { type: r.actor_type, id: r.actor_id },
+  account_sub: r.account_sub,
+  client_id: r.client_id,
+  ip: r.ip,
+  user_agent: r.user_agent,
+  details: r.details,
+});
+
+const auditText = (r: AuditRow) =>
+  [new Date(r.at).toISOString(), r.type.padEnd(24), r.outcome.padEnd(7), r.account_sub ?? '-', r.client_id ?? '-', r.ip ?? '-', `${r.actor_type}${r.actor_id ? `:${r.actor_id}` : ''}`, JSON.stringify(r.details)].join('  ');
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const list = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : undefined);
@@ -99,7 +153,7 @@ export const commands: Record<string, (c: CommandContext) => Promise<CommandResu
     noPositionals(c);
     const name = str(c.flags['name']);
     if (!name) throw new UsageError('--name is required');
-    const { client, clientSecret } = await createClient(c.db, c.box, {
+    const { client, clientSecret } = await audited(c, (db) => createClient(db, c.box, {
       name,
       type: oneOf(str(c.flags['type']), CLIENT_TYPES, 'type') ?? 'web',
       redirectUris: list(c.flags['redirect-uri']) ?? [],
@@ -108,7 +162,11 @@ export const commands: Record<string, (c: CommandContext) => Promise<CommandResu
       firstParty: c.flags['first-party'] === true,
       tokenEndpointAuthMethod: oneOf(str(c.flags['auth-method']), CONFIDENTIAL_AUTH_METHODS, 'auth-method'),
       apiAccess: apiAccess(c) ?? {},
-    }, { ownApiResource: ownApiResource(c.issuer) });
+    }, { ownApiResource: ownApiResource(c.issuer) }), ({ client }) => ({
+      type: 'client_created',
+      clientId: client.client_id,
+      details: { name: client.client_name, type: client.type, first_party: client.first_party, redirect_uris: client.redirect_uris, scope: client.scope, api_access: client.api_access },
+    }));
     const json = { ...client, ...(clientSecret ? { client_secret: clientSecret } : {}) };
     const text = [clientText(client)];
     if (clientSecret) text.push(`client_secret: ${clientSecret}`, 'Store the secret now: it is not shown again.');
@@ -132,7 +190,7 @@ export const commands: Record<string, (c: CommandContext) => Promise<CommandResu
 
   async 'clients update'(c) {
     const id = requireId(c, 'client id');
-    const client = await updateClient(c.db, id, {
+    const input = {
       name: str(c.flags['name']),
       redirectUris: list(c.flags['redirect-uri']),
       postLogoutRedirectUris: list(c.flags['post-logout-redirect-uri']),
@@ -141,28 +199,34 @@ export const commands: Record<string, (c: CommandContext) => Promise<CommandResu
       enabled: tri(c, 'enable', 'disable'),
       tokenEndpointAuthMethod: oneOf(str(c.flags['auth-method']), CONFIDENTIAL_AUTH_METHODS, 'auth-method'),
       apiAccess: apiAccess(c),
-    }, { ownApiResource: ownApiResource(c.issuer) });
+    };
+    const client = await audited(c, (db) => updateClient(db, id, input, { ownApiResource: ownApiResource(c.issuer) }), (updated) =>
+      updated && { type: 'client_updated', clientId: id, details: { changed: changedFields(input), ...(input.enabled !== undefined ? { enabled: input.enabled } : {}) } },
+    );
     if (!client) throw new NotFoundError(`no client ${id}`);
     return { json: client, text: [clientText(client)] };
   },
 
   async 'clients rotate-secret'(c) {
     const id = requireId(c, 'client id');
-    const secret = await rotateClientSecret(c.db, c.box, id);
+    const secret = await audited(c, (db) => rotateClientSecret(db, c.box, id), (s) => (s ? { type: 'client_secret_rotated', clientId: id } : undefined));
     if (!secret) throw new NotFoundError(`no client ${id}`);
     return { json: { client_id: id, client_secret: secret }, text: [`client_secret: ${secret}`, 'The previous secret no longer works.'] };
   },
 
   async 'clients disable'(c) {
     const id = requireId(c, 'client id');
-    const client = await updateClient(c.db, id, { enabled: false });
+    const client = await audited(c, (db) => updateClient(db, id, { enabled: false }), (updated) =>
+      updated && { type: 'client_updated', clientId: id, details: { changed: ['enabled'], enabled: false } },
+    );
     if (!client) throw new NotFoundError(`no client ${id}`);
     return { json: client, text: [`disabled ${id}`] };
   },
 
   async 'clients delete'(c) {
     const id = requireId(c, 'client id');
-    if (!(await deleteClient(c.db, id))) throw new NotFoundError(`no client ${id}`);
+    const deleted = await audited(c, (db) => deleteClient(db, id), (done) => (done ? { type: 'client_deleted', clientId: id } : undefined));
+    if (!deleted) throw new NotFoundError(`no client ${id}`);
     return { json: { client_id: id, deleted: true }, text: [`deleted ${id}`] };
   },
 
@@ -174,13 +238,13 @@ export const commands: Record<string, (c: CommandContext) => Promise<CommandResu
     if (!resource) throw new UsageError('--resource is required');
     const ttl = str(c.flags['ttl']);
     if (ttl !== undefined && !/^\d+$/.test(ttl)) throw new UsageError('--ttl must be a number of seconds');
-    const api = await createApi(c.db, {
+    const api = await audited(c, (db) => createApi(db, {
       name,
       resource,
       scopes: list(c.flags['scope']) ?? [],
       ...(ttl ? { accessTokenTtl: Number(ttl) } : {}),
       ...(str(c.flags['owner']) ? { ownerClientId: str(c.flags['owner']) } : {}),
-    });
+    }), (a) => ({ type: 'api_created', details: { resource: a.resource, name: a.name, scopes: a.scopes, access_token_ttl: a.access_token_ttl, owner_client_id: a.owner_client_id } }));
     return { json: api, text: [`${api.resource}  ${api.name}  scopes: ${api.scopes.join(' ') || '(none)'}`] };
   },
 
@@ -192,7 +256,8 @@ export const commands: Record<string, (c: CommandContext) => Promise<CommandResu
 
   async 'apis delete'(c) {
     const resource = requireId(c, 'resource URI');
-    if (!(await deleteApi(c.db, resource))) throw new NotFoundError(`no api ${resource}`);
+    const deleted = await audited(c, (db) => deleteApi(db, resource), (done) => (done ? { type: 'api_deleted', details: { resource } } : undefined));
+    if (!deleted) throw new NotFoundError(`no api ${resource}`);
     return { json: { resource, deleted: true }, text: [`deleted ${resource}`] };
   },
 
@@ -209,11 +274,34 @@ export const commands: Record<string, (c: CommandContext) => Promise<CommandResu
     noPositionals(c);
     // Twice the refresh interval: every running process publishes the new key before any signs with it.
     const delay = c.keyRefreshSeconds * 2;
-    const kids = await rotateSigningKeys(c.db, c.box, delay);
+    const kids = await audited(c, (db) => rotateSigningKeys(db, c.box, delay), (k) => ({ type: 'keys_rotated', details: { new_kids: k, activates_in_seconds: delay } }));
     return {
       json: { new_kids: kids, activates_in_seconds: delay },
       text: [`new keys ${kids.join(', ')} sign from ${delay}s from now; previous keys stay published until their tokens expire`],
     };
+  },
+
+  async audit(c) {
+    noPositionals(c);
+    const type = oneOf(str(c.flags['type']), AUDIT_EVENT_TYPES, 'type') as AuditEventType | undefined;
+    const outcome = oneOf(str(c.flags['outcome']), ['success', 'failure'] as const, 'outcome');
+    const limit = str(c.flags['limit']);
+    if (limit !== undefined && !(/^\d+$/.test(limit) && Number(limit) >= 1 && Number(limit) <= 500)) throw new UsageError('--limit must be a whole number from 1 to 500');
+    const since = isoFlag(c, 'since');
+    const until = isoFlag(c, 'until');
+    if (since && until && since >= until) throw new UsageError('--since must be before --until');
+    const accountSub = await accountFlag(c);
+    const filter: AuditFilter = {
+      ...(accountSub ? { accountSub } : {}),
+      ...(str(c.flags['client']) ? { clientId: str(c.flags['client']) } : {}),
+      ...(type ? { type } : {}),
+      ...(outcome ? { outcome } : {}),
+      ...(since ? { since } : {}),
+      ...(until ? { until } : {}),
+      limit: limit === undefined ? 50 : Number(limit),
+    };
+    const rows = await listAuditEvents(c.db, filter);
+    return { json: { events: rows.map(auditJson) }, jsonLines: rows.map(auditJson), text: rows.length ? rows.map(auditText) : ['no events'] };
   },
 
   async migrate(c) {

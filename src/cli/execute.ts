@@ -92,7 +92,8 @@ export async function execute(inv: Invocation): Promise<Outcome> {
       positionals: inv.positionals,
       flags: inv.flags,
     });
-    return { code: 0, stdout: inv.json ? JSON.stringify(result.json) : result.text.join('\n'), stderr: opened };
+    const json = result.jsonLines ? result.jsonLines.map((line) => JSON.stringify(line)).join('\n') : JSON.stringify(result.json);
+    return { code: 0, stdout: inv.json ? json : result.text.join('\n'), stderr: opened };
   } catch (err) {
     if (err instanceof SecretsKeyMismatchError || err instanceof SecretsKeyMissingError) return { code: 2, stderr: lines(opened, `bwid: ${err.message}`) };
     const message = `bwid ${inv.name}: ${inFlagTerms((err as Error).message)}`;

@@ -1,6 +1,7 @@
 // Owns: the `bwid` command line's surface: help, parsing, usage errors and suggestions, from the
 // command table in spec.ts. Exit codes: 0 done, 1 failed, 2 bad arguments or configuration.
-// With --json, stdout holds exactly one JSON object; everything else goes to stderr.
+// With --json, stdout holds exactly one JSON object (`bwid audit`: one per line, JSON Lines);
+// everything else goes to stderr.
 // Loads nothing heavy: --help and usage errors answer without the database libraries, which
 // execute.ts (imported only once a command is valid) brings in.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
@@ -18,7 +19,7 @@ function synopsis(name: string, spec: CommandSpec): string {
 export function commandHelp(name: string): string {
   const spec = COMMANDS[name];
   if (!spec) return USAGE;
-  const flags: Record<string, Flag> = { ...spec.flags, json: JSON_FLAG, help: { help: 'show this help' } };
+  const flags: Record<string, Flag> = { ...spec.flags, json: spec.jsonHelp ? { help: spec.jsonHelp } : JSON_FLAG, help: { help: 'show this help' } };
   const left = (k: string, f: Flag) => `--${k}${f.value ? ` ${f.value}` : ''}`;
   const width = Math.max(...Object.entries(flags).map(([k, f]) => left(k, f).length));
   const lines = Object.entries(flags).map(([k, f]) =>

@@ -1,5 +1,6 @@
 // Owns: which `bwid` commands exist, their arguments, flags, help texts and examples. Data only,
 // so that help and usage errors load nothing else.
+import { AUDIT_EVENT_TYPES } from '../audit/event-types.ts';
 import type { CLIENT_TYPES, CONFIDENTIAL_AUTH_METHODS } from '../clients/client-input.ts';
 
 export type Outcome = { code: number; stdout?: string; stderr?: string };
@@ -21,6 +22,8 @@ export type CommandSpec = {
   flags?: Record<string, Flag>;
   /** Pairs of flags that cannot be given together. */
   conflicts?: [string, string][];
+  /** What --json prints, when not exactly one JSON object. */
+  jsonHelp?: string;
   /** Seals data with SECRETS_KEY, so it records the key's check value on a database without one. */
   seals?: boolean;
   example: string;
@@ -99,5 +102,19 @@ export const COMMANDS: Record<string, CommandSpec> = {
     example: 'bwid keys rotate',
   },
   migrate: { summary: 'Apply database migrations (the server also does this at start).', example: 'bwid migrate' },
+  audit: {
+    summary: 'Read the security audit log, newest first. With --json, one JSON object per line (JSON Lines).',
+    flags: {
+      account: { value: 'SUB|EMAIL|PHONE', help: "one person's events: their sub, email or phone number" },
+      client: { value: 'CLIENT_ID', help: "one app's events" },
+      type: { value: 'TYPE', choices: AUDIT_EVENT_TYPES, help: 'one kind of event, e.g. sign_in, password_reset, client_updated' },
+      outcome: { value: 'OUTCOME', choices: ['success', 'failure'], help: 'success or failure' },
+      since: { value: 'ISO', help: 'events at or after this time, e.g. 2026-11-30 or 2026-11-30T08:00:00Z' },
+      until: { value: 'ISO', help: 'events before this time' },
+      limit: { value: 'N', integer: true, help: 'at most N events, 1 to 500 (default 50)' },
+    },
+    jsonHelp: 'print one JSON object per event, one per line (JSON Lines)',
+    example: 'bwid audit --account sina@example.ws --type sign_in --outcome failure --since 2026-11-01',
+  },
 };
 

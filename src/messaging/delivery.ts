@@ -1,11 +1,13 @@
 // Owns: sending what the outbox holds, with retries. Each process runs one delivery loop per
 // database; a new message is attempted at once (kick), failures are retried with exponential
 // backoff (30 s doubling, at most an hour apart) for MAX_ATTEMPTS attempts, then marked failed.
+// Every attempt is counted on /metrics (bwid_messages_total by channel and outcome).
 import type { Logger } from 'pino';
 import type { Db } from '../db/connect.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 import { claimDueMessages, markFailedAttempt, markHeld, markSent, type ClaimedMessage, type MessageContent } from './outbox.ts';
 import type { Transports } from './transports.ts';
+import { countMessage } from '../ops/metrics.ts';
 
 export const MAX_ATTEMPTS = 10;
 const BATCH = 20;
@@ -85,6 +87,7 @@ export class MessageDelivery {
     const transport = m.channel === 'email' ? transports.email : transports.sms;
     if (!transport) {
       await markHeld(db, m.id);
+      countMessage(m.channel, 'held');
       if (this.deps.production) log.warn({ id: m.id, channel: m.channel }, `no ${m.channel} transport configured: message held in the outbox`);
       // Development: the log and /dev/outbox are the mailbox.
       else log.info({ id: m.id, channel: m.channel, to: m.recipient, subject: content.subject, text: content.text }, 'message held in the dev outbox');
@@ -97,11 +100,14 @@ export class MessageDelivery {
         await transports.sms.send({ to: m.recipient, text: content.text });
       }
       await markSent(db, m.id);
+      countMessage(m.channel, 'sent');
       log.info({ id: m.id, channel: m.channel, template: m.template }, 'message sent');
     } catch (err) {
       const retry = m.attempts < MAX_ATTEMPTS ? retryDelaySeconds(m.attempts) : undefined;
       log.warn({ id: m.id, channel: m.channel, attempts: m.attempts, retryInSeconds: retry, err: (err as Error).message }, 'message send failed');
       await markFailedAttempt(db, m.id, (err as Error).message || String(err), retry);
+      // `retry`: this attempt failed and another is due; `failed`: the last one, given up.
+      countMessage(m.channel, retry === undefined ? 'failed' : 'retry');
     }
   }
 }

@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { Db } from '../db/connect.ts';
+import { inTransaction } from '../db/transaction.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 
 export const SIGNING_ALGS = ['ES256', 'RS256'] as const;
@@ -75,7 +76,8 @@ export async function ensureSigningKeys(db: Db, box: SecretBox): Promise<void> {
 export async function rotateSigningKeys(db: Db, box: SecretBox, activationDelaySeconds: number): Promise<string[]> {
   const activatesAt = new Date(Date.now() + activationDelaySeconds * 1000);
   const retiresAt = new Date(activatesAt.getTime() + RETIRED_KEY_RETENTION_SECONDS * 1000);
-  return db.transaction().execute(async (trx) => {
+  // In the caller's transaction when given one (the CLI records its audit event in it).
+  return inTransaction(db, async (trx) => {
     await lockKeys(trx);
     await trx.updateTable('signing_keys').set({ retires_at: retiresAt }).where('retires_at', 'is', null).execute();
     const kids: string[] = [];

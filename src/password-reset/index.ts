@@ -2,7 +2,10 @@
 // (SMS), valid 30 minutes, single use, stored only as a keyed hash. Using it sets the new
 // password, proves the email/phone it was sent to, ends every session and refresh token of the
 // account and sends a "your password was changed" notice. Requests are limited per IP and per
-// recipient, and never reveal whether an account exists.
+// recipient, and never reveal whether an account exists. The audit log keeps each request for
+// a known account (password_reset_requested, with the token and its message), each refused
+// link or code (code_failed) and each reset (password_reset, in the reset's transaction).
+import { recordAudit, type AuditOrigin } from '../audit/index.ts';
 import type { Deps } from '../deps.ts';
 import {
   AccountInputError,
@@ -20,7 +23,7 @@ import { deliverSoon, queueMessage, throttle, trackInBackground } from '../messa
 import { endAllSessions } from '../oidc/account-sessions.ts';
 import { InvalidCodeError, RateLimitedError } from '../domain-error.ts';
 import { consumeToken, createToken, findLinkToken, matchCode, supersedeTokens, type OneTimeToken } from '../one-time-tokens/index.ts';
-import { secureOnFirstProof } from '../verification/index.ts';
+import { recordCodeFailed, secureOnFirstProof } from '../verification/index.ts';
 
 export const RESET_TTL_SECONDS = 30 * 60;
 
@@ -33,6 +36,10 @@ export const forgotUrl = (issuer: string) => `${issuer}/password/forgot`;
 
 const greetingName = (a: Account) => a.preferred_name || a.given_name;
 
+/** Who asks: the address (the throttles' key) and, for the audit log, the browser's user agent. */
+export type ResetRequester = { ip: string; userAgent?: string | null };
+const originOfRequester = (r: ResetRequester): AuditOrigin => ({ ip: r.ip || null, userAgent: r.userAgent ?? null });
+
 /**
  * Sends a reset link (email) or code (phone) if an account has that address or number.
  * Always resolves the same way whether or not it does. Throws AccountInputError for a
@@ -42,7 +49,7 @@ const greetingName = (a: Account) => a.preferred_name || a.given_name;
 export async function requestPasswordReset(
   deps: ResetDeps,
   input: { email?: string | undefined; phone_number?: string | undefined },
-  ctx: { ip: string },
+  ctx: ResetRequester,
 ): Promise<void> {
   let recipient: { channel: 'email' | 'sms'; to: string };
   if (input.email) {
@@ -62,15 +69,19 @@ export async function requestPasswordReset(
   // Everything after this point happens after the answer: looking the recipient up and
   // writing a token would otherwise make "there is an account" measurably slower than
   // "there is none" (27 ms against 13 ms was measured).
-  trackInBackground(deps, sendResetIfKnown(deps, recipient), 'password reset request failed');
+  trackInBackground(deps, sendResetIfKnown(deps, recipient, originOfRequester(ctx)), 'password reset request failed');
 }
 
 /** The part of a reset request that depends on whether the account exists. */
-async function sendResetIfKnown(deps: ResetDeps, asked: { channel: 'email' | 'sms'; to: string }): Promise<void> {
+async function sendResetIfKnown(deps: ResetDeps, asked: { channel: 'email' | 'sms'; to: string }, origin: AuditOrigin): Promise<void> {
   // Counted before the lookup, so the limit behaves the same for unknown recipients.
   const perRecipient = await throttle(deps.db, 'resetPerRecipient', asked.to);
   const account = await findAccountByLogin(deps, asked.to);
-  if (!perRecipient.ok || !account) return;
+  if (!account) return;
+  if (!perRecipient.ok) {
+    await recordAudit(deps.db, { type: 'password_reset_requested', outcome: 'failure', accountSub: account.sub, actor: { type: 'system' }, origin, details: { channel: asked.channel, reason: 'rate_limited' } });
+    return;
+  }
   // To the address as the account stores it, not as it was typed (an email's local part may
   // differ in case): the link proves the stored address.
   const stored = asked.channel === 'email' ? account.email : account.phone_number;
@@ -98,6 +109,8 @@ async function sendResetIfKnown(deps: ResetDeps, asked: { channel: 'email' | 'sm
           }
         : { channel: 'sms', template: 'password_reset', to: recipient.to, locale: account.locale, accountId: account.sub, vars: { code: secret, minutes } },
     );
+    // Whoever asks need not be the owner (anyone may type an address): the actor is not the account.
+    await recordAudit(trx, { type: 'password_reset_requested', accountSub: account.sub, actor: { type: 'system' }, origin, details: { channel: recipient.channel } });
   });
   deliverSoon(deps);
 }
@@ -115,7 +128,7 @@ export async function resetLinkIsValid(deps: ResetDeps, token: string): Promise<
 export async function resetPassword(
   deps: ResetDeps,
   input: { token: string; password: string; phone_number?: string | undefined },
-  ctx: { ip: string },
+  ctx: ResetRequester,
 ): Promise<Account> {
   const limit = await throttle(deps.db, 'codeAttemptsPerIp', ctx.ip);
   if (!limit.ok) throw new RateLimitedError(limit.retryAfterSeconds);
@@ -129,7 +142,10 @@ export async function resetPassword(
   } else {
     token = await findLinkToken(deps.db, key, 'password_reset', input.token);
   }
-  if (!token) throw new InvalidCodeError();
+  if (!token) {
+    await recordCodeFailed(deps.db, 'password_reset', input.phone_number ? 'sms' : 'email', { origin: originOfRequester(ctx) });
+    throw new InvalidCodeError();
+  }
   const found = token;
 
   const account = await deps.db.transaction().execute(async (trx) => {
@@ -148,6 +164,7 @@ export async function resetPassword(
     const updated = await getAccount(ad, found.account_id);
     if (!updated) throw new InvalidCodeError();
     await afterPasswordChange(deps, trx, updated);
+    await recordAudit(trx, { type: 'password_reset', accountSub: updated.sub, origin: originOfRequester(ctx), details: { channel: kind === 'email' ? 'email' : 'sms', sessions_ended: 'all' } });
     return updated;
   });
 

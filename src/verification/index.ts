@@ -1,7 +1,11 @@
 // Owns: proving that a person controls an email address or phone number: a link by email,
 // a six-digit code by SMS, after sign-up and after a change. A change keeps the old value on
 // the account until the new one is proven (the pending value is the open token's target).
-// Every token is written in the same transaction as its message (outbox), then delivered.
+// Every token is written in the same transaction as its message (outbox) and its audit event
+// (code_sent), then delivered. A proof records contact_verified (a value the account had) or
+// email_changed / phone_changed (a new value taking effect) in the proof's transaction; a
+// refused code or link records code_failed.
+import { recordAudit, type AuditSource } from '../audit/index.ts';
 import type { Deps } from '../deps.ts';
 import {
   AccountInputError,
@@ -37,7 +41,15 @@ const greetingName = (a: Contact) => a.preferred_name || a.given_name;
 export const verifyEmailUrl = (issuer: string, token: string, locale?: string) =>
   `${issuer}/verify/email?token=${encodeURIComponent(token)}${locale ? `&ui_locales=${encodeURIComponent(locale)}` : ''}`;
 
-async function sendEmailLink(deps: VerificationDeps, db: Db, account: Contact, email: string, locale: string) {
+/** The code_sent event of a link or code, in the transaction that made it. */
+const recordSent = (db: Db, account: Contact, channel: 'email' | 'sms', purpose: 'verify_email' | 'verify_phone', from: AuditSource | undefined) =>
+  recordAudit(db, { type: 'code_sent', accountSub: account.sub, clientId: from?.clientId ?? null, origin: from?.origin ?? {}, details: { purpose, channel } });
+
+/** A refused link or code (unknown, expired, used, wrong). The account, when the caller is signed in to it. */
+export const recordCodeFailed = (db: Db, purpose: string, channel: 'email' | 'sms', from: AuditSource | undefined, accountSub?: string) =>
+  recordAudit(db, { type: 'code_failed', outcome: 'failure', accountSub: accountSub ?? null, clientId: from?.clientId ?? null, origin: from?.origin ?? {}, details: { purpose, channel } });
+
+async function sendEmailLink(deps: VerificationDeps, db: Db, account: Contact, email: string, locale: string, from?: AuditSource) {
   const token = await createToken(db, deps.tokenKey, {
     purpose: 'verify_email',
     accountId: account.sub,
@@ -53,9 +65,10 @@ async function sendEmailLink(deps: VerificationDeps, db: Db, account: Contact, e
     accountId: account.sub,
     vars: { name: greetingName(account), url: verifyEmailUrl(deps.config.issuer, token, locale), hours: EMAIL_LINK_TTL_SECONDS / 3600 },
   });
+  await recordSent(db, account, 'email', 'verify_email', from);
 }
 
-async function sendPhoneCode(deps: VerificationDeps, db: Db, account: Contact, phone: string, locale: string) {
+async function sendPhoneCode(deps: VerificationDeps, db: Db, account: Contact, phone: string, locale: string, from?: AuditSource) {
   const code = await createToken(db, deps.tokenKey, {
     purpose: 'verify_phone',
     accountId: account.sub,
@@ -71,6 +84,7 @@ async function sendPhoneCode(deps: VerificationDeps, db: Db, account: Contact, p
     accountId: account.sub,
     vars: { code, minutes: PHONE_CODE_TTL_SECONDS / 60 },
   });
+  await recordSent(db, account, 'sms', 'verify_phone', from);
 }
 
 async function limitFor(deps: VerificationDeps, sub: string) {
@@ -83,20 +97,20 @@ async function limitFor(deps: VerificationDeps, sub: string) {
  * Called by the hosted sign-up page and POST /register. Quietly does nothing once the
  * account's hourly message limit is reached (sign-up itself must not fail for it).
  */
-export async function startContactVerification(deps: VerificationDeps, account: Account, locale: string): Promise<void> {
+export async function startContactVerification(deps: VerificationDeps, account: Account, locale: string, from?: AuditSource): Promise<void> {
   const email = account.email && !account.email_verified ? account.email : undefined;
   const phone = account.phone_number && !account.phone_number_verified ? account.phone_number : undefined;
   if (!email && !phone) return;
   if (!(await throttle(deps.db, 'verifyPerAccount', account.sub)).ok) return;
   await deps.db.transaction().execute(async (trx) => {
-    if (email) await sendEmailLink(deps, trx, account, email, locale);
-    if (phone) await sendPhoneCode(deps, trx, account, phone, locale);
+    if (email) await sendEmailLink(deps, trx, account, email, locale, from);
+    if (phone) await sendPhoneCode(deps, trx, account, phone, locale, from);
   });
   deliverSoon(deps);
 }
 
 /** Sends again what is still unproven: the current unverified values and pending changes. */
-export async function resendVerification(deps: VerificationDeps, sub: string, locale: string): Promise<{ email?: string; phone_number?: string }> {
+export async function resendVerification(deps: VerificationDeps, sub: string, locale: string, from?: AuditSource): Promise<{ email?: string; phone_number?: string }> {
   const account = await getAccount(deps, sub);
   if (!account) return {};
   const pending = await openTargets(deps.db, sub);
@@ -108,11 +122,11 @@ export async function resendVerification(deps: VerificationDeps, sub: string, lo
     // The newest message is the one people act on: older links and codes stop working.
     if (email) {
       await supersedeTokens(trx, sub, 'verify_email');
-      await sendEmailLink(deps, trx, account, email, locale);
+      await sendEmailLink(deps, trx, account, email, locale, from);
     }
     if (phone) {
       await supersedeTokens(trx, sub, 'verify_phone');
-      await sendPhoneCode(deps, trx, account, phone, locale);
+      await sendPhoneCode(deps, trx, account, phone, locale, from);
     }
   });
   deliverSoon(deps);
@@ -124,7 +138,7 @@ export async function resendVerification(deps: VerificationDeps, sub: string, lo
  * old one until the link is followed. The same address again only re-sends if unverified.
  * Returns the pending address, or undefined when nothing changes.
  */
-export async function requestEmailChange(deps: VerificationDeps, account: Account, newEmail: string, locale: string): Promise<string | undefined> {
+export async function requestEmailChange(deps: VerificationDeps, account: Account, newEmail: string, locale: string, from?: AuditSource): Promise<string | undefined> {
   const email = normalizeEmail(newEmail);
   if (!email) throw new AccountInputError({ email: 'email_invalid' });
   const same = account.email?.toLowerCase() === email.toLowerCase();
@@ -138,7 +152,7 @@ export async function requestEmailChange(deps: VerificationDeps, account: Accoun
   await limitFor(deps, account.sub);
   await deps.db.transaction().execute(async (trx) => {
     await supersedeTokens(trx, account.sub, 'verify_email');
-    await sendEmailLink(deps, trx, account, email, locale);
+    await sendEmailLink(deps, trx, account, email, locale, from);
     if (!same) await tellCurrentContact(deps, trx, account, 'email_change', email);
   });
   deliverSoon(deps);
@@ -146,7 +160,7 @@ export async function requestEmailChange(deps: VerificationDeps, account: Accoun
 }
 
 /** Same for the phone number, with an SMS code to the new number. */
-export async function requestPhoneChange(deps: VerificationDeps, account: Account, newPhone: string, locale: string): Promise<string | undefined> {
+export async function requestPhoneChange(deps: VerificationDeps, account: Account, newPhone: string, locale: string, from?: AuditSource): Promise<string | undefined> {
   const phone = normalizePhone(newPhone);
   if (!phone) throw new AccountInputError({ phone_number: 'phone_invalid' });
   const same = account.phone_number === phone;
@@ -159,7 +173,7 @@ export async function requestPhoneChange(deps: VerificationDeps, account: Accoun
   await limitFor(deps, account.sub);
   await deps.db.transaction().execute(async (trx) => {
     await supersedeTokens(trx, account.sub, 'verify_phone');
-    await sendPhoneCode(deps, trx, account, phone, locale);
+    await sendPhoneCode(deps, trx, account, phone, locale, from);
     if (!same) await tellCurrentContact(deps, trx, account, 'phone_change', phone);
   });
   deliverSoon(deps);
@@ -204,13 +218,19 @@ export async function secureOnFirstProof(deps: VerificationDeps, trx: Db, before
   // Nothing else to take away (a lone contact, nobody signed in): nothing to say either.
   if (!other && sessions.length === 0 && grants.length === 0) return false;
   if (other) await removeContact(ad, before.sub, kind === 'email' ? 'phone_number' : 'email');
+  await recordAudit(trx, {
+    type: 'sessions_ended',
+    accountSub: before.sub,
+    actor: { type: 'system' },
+    details: { reason: 'first_proof_of_contact', proven: kind, removed_contact: other ? (kind === 'email' ? 'phone_number' : 'email') : null, sessions: sessions.length, grants: grants.length },
+  });
   const after = (await getAccount(ad, before.sub)) ?? before;
   await tellCurrentContact(deps, trx, after, 'account_secured', kind === 'email' ? (after.email ?? '') : (after.phone_number ?? ''));
   return true;
 }
 
 /** Applies a proven email or phone to the account inside `trx`. */
-async function applyProof(deps: VerificationDeps, trx: Db, token: { id: string; account_id: string; target: string }, kind: 'email' | 'phone', prover: Prover) {
+async function applyProof(deps: VerificationDeps, trx: Db, token: { id: string; account_id: string; target: string }, kind: 'email' | 'phone', prover: Prover, from?: AuditSource) {
   if (!(await consumeToken(trx, token.id))) throw new InvalidCodeError();
   const ad = { ...deps, db: trx };
   const before = await getAccount(ad, token.account_id);
@@ -222,6 +242,15 @@ async function applyProof(deps: VerificationDeps, trx: Db, token: { id: string; 
     if (kind === 'email') await setEmail(ad, token.account_id, token.target, true);
     else await setPhoneNumber(ad, token.account_id, token.target, true);
   }
+  await recordAudit(trx, {
+    type: done ? 'contact_verified' : kind === 'email' ? 'email_changed' : 'phone_changed',
+    accountSub: token.account_id,
+    // A proof by someone not signed in to the account is theirs to make, not the account's.
+    actor: prover.signedInSub === token.account_id ? { type: 'account', id: token.account_id } : { type: 'system' },
+    clientId: from?.clientId ?? null,
+    origin: from?.origin ?? {},
+    details: { contact: kind === 'email' ? 'email' : 'phone_number', verified: true },
+  });
   // A contact changed or was proven: reset links sent before no longer fit the account.
   await supersedeTokens(trx, token.account_id, 'password_reset');
   const secured = done ? await secureOnFirstProof(deps, trx, before, kind, prover) : false;
@@ -237,10 +266,13 @@ async function afterProof(deps: VerificationDeps, outcome: { account: Account; s
 }
 
 /** Follows an email link. InvalidCodeError if unknown/expired/used; AlreadyRegisteredError if the address was taken meanwhile. */
-export async function confirmEmail(deps: VerificationDeps, token: string, prover: Prover = {}): Promise<Account> {
+export async function confirmEmail(deps: VerificationDeps, token: string, prover: Prover = {}, from?: AuditSource): Promise<Account> {
   const found = await findLinkToken(deps.db, deps.tokenKey, 'verify_email', token);
-  if (!found) throw new InvalidCodeError();
-  return afterProof(deps, await deps.db.transaction().execute((trx) => applyProof(deps, trx, found, 'email', prover)));
+  if (!found) {
+    await recordCodeFailed(deps.db, 'verify_email', 'email', from, prover.signedInSub);
+    throw new InvalidCodeError();
+  }
+  return afterProof(deps, await deps.db.transaction().execute((trx) => applyProof(deps, trx, found, 'email', prover, from)));
 }
 
 /** Whether an email link is still usable (the page that asks to confirm it). */
@@ -255,14 +287,18 @@ export async function emailLinkIsValid(deps: VerificationDeps, token: string): P
 export async function confirmPhone(
   deps: VerificationDeps,
   input: { phone_number: string; code: string; ip: string; sub?: string; signedInSub?: string },
+  from?: AuditSource,
 ): Promise<Account> {
   const phone = normalizePhone(input.phone_number);
   if (!phone) throw new AccountInputError({ phone_number: 'phone_invalid' });
   const limit = await throttle(deps.db, 'codeAttemptsPerIp', input.ip);
   if (!limit.ok) throw new RateLimitedError(limit.retryAfterSeconds);
   const found = await matchCode(deps.db, deps.tokenKey, 'verify_phone', phone, input.code);
-  if (!found || (input.sub && found.account_id !== input.sub)) throw new InvalidCodeError();
-  return afterProof(deps, await deps.db.transaction().execute((trx) => applyProof(deps, trx, found, 'phone', { signedInSub: input.sub ?? input.signedInSub })));
+  if (!found || (input.sub && found.account_id !== input.sub)) {
+    await recordCodeFailed(deps.db, 'verify_phone', 'sms', from, input.sub ?? input.signedInSub);
+    throw new InvalidCodeError();
+  }
+  return afterProof(deps, await deps.db.transaction().execute((trx) => applyProof(deps, trx, found, 'phone', { signedInSub: input.sub ?? input.signedInSub }, from)));
 }
 
 /** What is waiting for proof: a new email and/or phone number not yet on the account. */

@@ -12,6 +12,11 @@ describe('configuration', () => {
     expect(c.dataDir).toBe(path.resolve('./data'));
   });
 
+  it('keeps audit events 400 days unless AUDIT_RETENTION_DAYS says otherwise', () => {
+    expect(loadConfig({}).auditRetentionDays).toBe(400);
+    expect(loadConfig({ AUDIT_RETENTION_DAYS: '90' }).auditRetentionDays).toBe(90);
+  });
+
   it('derives the issuer from PORT and strips a trailing slash from ISSUER', () => {
     expect(loadConfig({ PORT: '4000' }).issuer).toBe('http://localhost:4000');
     expect(loadConfig({ ISSUER: 'https://id.example.ws/' }).issuer).toBe('https://id.example.ws');
@@ -29,6 +34,10 @@ describe('configuration', () => {
     [{ NODE_ENV: 'production', ISSUER: 'https://id.example.ws' }, /SECRETS_KEY: required when NODE_ENV=production/],
     [{ NODE_ENV: 'production', SECRETS_KEY: KEY, ISSUER: 'http://id.example.ws' }, /ISSUER: must be https in production/],
     [{ TRUST_PROXY: 'true', ISSUER: 'http://id.example.ws' }, /ISSUER: must be https when TRUST_PROXY/],
+    [{ AUDIT_RETENTION_DAYS: '0' }, /AUDIT_RETENTION_DAYS: must be at least 1 day/],
+    [{ AUDIT_RETENTION_DAYS: '4000' }, /AUDIT_RETENTION_DAYS: must be at most 3650 days/],
+    [{ AUDIT_RETENTION_DAYS: 'a year' }, /AUDIT_RETENTION_DAYS/],
+    [{ AUDIT_RETENTION_DAYS: '30.5' }, /AUDIT_RETENTION_DAYS: must be a whole number of days/],
   ])('refuses %j naming the variable', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -4,6 +4,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getAccount, markEmailVerified, registerAccount } from '../../src/accounts/index.ts';
+import { listAuditEvents, recordAudit } from '../../src/audit/index.ts';
 import { purgeExpired, UNPROVEN_ACCOUNT_DAYS } from '../../src/ops/purge.ts';
 import { GOOD_PASSWORD, openAccountsDb, type AccountsTestDb } from '../accounts/accounts-db.ts';
 
@@ -31,6 +32,11 @@ describe('purge of unproven accounts', () => {
     expect(await getAccount(t.deps, stale.sub)).toBeUndefined();
     expect(await getAccount(t.deps, young.sub)).toBeDefined();
     expect(await getAccount(t.deps, proven.sub)).toBeDefined();
+    // The deletion is recorded by the system; the person's earlier events keep only the sub.
+    const events = await listAuditEvents(t.deps.db, { accountSub: stale.sub });
+    expect(events.map((e) => e.type)).toEqual(['account_deleted', 'sign_up']);
+    expect(events[0]).toMatchObject({ actor_type: 'system', actor_id: 'purge', details: { reason: 'no_proven_contact' } });
+    expect(events[1]).toMatchObject({ ip: null, user_agent: null, details: {} });
     // The address is free again for its real owner.
     expect(await registerAccount(t.deps, { email: 'stale@example.ws', password: GOOD_PASSWORD, given_name: 'Owner' })).toMatchObject({ email: 'stale@example.ws' });
   });
@@ -42,5 +48,15 @@ describe('purge of unproven accounts', () => {
     expect((await purgeExpired(t.deps.db)).outbox).toBe(1);
     const left = await sql<{ recipient: string }>`SELECT recipient FROM outbox`.execute(t.deps.db);
     expect(left.rows.map((r) => r.recipient)).toEqual(['new@example.ws']);
+  });
+
+  it('deletes audit events older than the retention period given (AUDIT_RETENTION_DAYS)', async () => {
+    const sub = '5e1c0a52-3f4b-4a3e-9d1e-0c8f7b6a5d41';
+    await recordAudit(t.deps.db, { type: 'password_changed', accountSub: sub, details: { n: 'old' } });
+    await recordAudit(t.deps.db, { type: 'password_changed', accountSub: sub, details: { n: 'recent' } });
+    await sql`UPDATE audit_events SET at = now() - interval '31 days' WHERE details->>'n' = 'old'`.execute(t.deps.db);
+    expect((await purgeExpired(t.deps.db, { auditRetentionDays: 60 })).auditEvents).toBe(0);
+    expect((await purgeExpired(t.deps.db, { auditRetentionDays: 30 })).auditEvents).toBe(1);
+    expect((await listAuditEvents(t.deps.db, { accountSub: sub })).map((e) => e.details['n'])).toEqual(['recent']);
   });
 });

@@ -5,7 +5,7 @@
 import Router from '@koa/router';
 import type { Next, ParameterizedContext } from 'koa';
 import { changePassword, updateProfile } from '../../accounts/index.ts';
-import { originOf, type AuditEvent } from '../../audit/index.ts';
+import { originOf, sourceOf, type AuditEvent } from '../../audit/index.ts';
 import type { Deps } from '../../deps.ts';
 import { translator, type I18nKey } from '../../i18n/i18n.ts';
 import { negotiateLocale } from '../../i18n/negotiate.ts';
@@ -145,7 +145,7 @@ export function accountRoutes(deps: AccountAreaDeps): Router<AccountState> {
   router.post('/account/verify/resend', ...post, async (ctx) => {
     const { account } = ctx.state.signedIn;
     try {
-      await resendVerification(deps, account.sub, account.locale);
+      await resendVerification(deps, account.sub, account.locale, sourceOf(ctx));
     } catch (err) {
       const e = formError(translator(ctx.state.locale), err);
       if (!e) throw err;
@@ -204,7 +204,7 @@ export function accountRoutes(deps: AccountAreaDeps): Router<AccountState> {
     if (!form) return showPassword(ctx, {}, t('errors:check_fields'), 400);
     const { session, account } = ctx.state.signedIn;
     try {
-      await changePassword(deps, account.sub, form);
+      await changePassword(deps, account.sub, form, sourceOf(ctx));
     } catch (err) {
       const e = formError(t, err);
       if (!e) throw err;

@@ -3,6 +3,7 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { confirmCurrentPassword, getAccount, PROFILE_FIELDS, registerAccount, registrationInput, updateProfile } from '../../accounts/index.ts';
+import { sourceOf } from '../../audit/index.ts';
 import type { Deps } from '../../deps.ts';
 import { pendingContacts, requestEmailChange, requestPhoneChange, resendVerification, startContactVerification } from '../../verification/index.ts';
 import { requireScope, type BearerAuth } from './bearer.ts';
@@ -33,7 +34,7 @@ export function addAccountRoutes(api: ApiRoutes, deps: AccountRoutesDeps): void 
       // Without a chosen language the account takes the request's (Samoan phones say so).
       const account = await registerAccount(deps, { ...body, locale: body['locale'] ?? apiLocale(ctx) }, { ip: ctx.ip, userAgent: ctx.get('user-agent'), perIpHourly: deps.config.signUpHourlyLimitPerIp });
       try {
-        await startContactVerification(deps, account, account.locale);
+        await startContactVerification(deps, account, account.locale, sourceOf(ctx));
       } catch (err) {
         // The account exists; verification can be re-sent with POST /verify/resend.
         deps.log.warn({ err, sub: account.sub }, 'could not queue verification after sign-up');
@@ -81,8 +82,8 @@ export function addAccountRoutes(api: ApiRoutes, deps: AccountRoutesDeps): void 
       if (contacts.phone_number !== undefined) requireScope(auth, 'phone');
       if (contacts.email !== undefined || contacts.phone_number !== undefined) await requireProofOfPerson(deps, auth, body['current_password']);
       let account = await updateProfile(deps, auth.sub, profilePatch);
-      if (contacts.email !== undefined) await requestEmailChange(deps, account, contacts.email, account.locale);
-      if (contacts.phone_number !== undefined) await requestPhoneChange(deps, account, contacts.phone_number, account.locale);
+      if (contacts.email !== undefined) await requestEmailChange(deps, account, contacts.email, account.locale, sourceOf(ctx, auth.clientId));
+      if (contacts.phone_number !== undefined) await requestPhoneChange(deps, account, contacts.phone_number, account.locale, sourceOf(ctx, auth.clientId));
       account = (await getAccount(deps, auth.sub)) ?? account;
       noStore(ctx);
       ctx.body = profileJson(account, await pendingContacts(deps, account), auth.scopes);
@@ -105,7 +106,7 @@ export function addAccountRoutes(api: ApiRoutes, deps: AccountRoutesDeps): void 
     async (ctx, { auth }) => {
       const account = await getAccount(deps, auth.sub);
       if (!account) throw new ApiError(401, 'invalid_token');
-      const sent = await resendVerification(deps, auth.sub, account.locale);
+      const sent = await resendVerification(deps, auth.sub, account.locale, sourceOf(ctx, auth.clientId));
       noStore(ctx);
       ctx.status = 202;
       ctx.body = { sent_to: sent };

@@ -3,6 +3,7 @@
 // in src/web/recovery/ (that router runs first and hands JSON requests on).
 import type { Context } from 'koa';
 import { z } from 'zod';
+import { sourceOf } from '../../audit/index.ts';
 import type { Deps } from '../../deps.ts';
 import { requestPasswordReset, resetPassword } from '../../password-reset/index.ts';
 import { confirmEmail, confirmPhone } from '../../verification/index.ts';
@@ -31,7 +32,7 @@ export function addRecoveryRoutes(api: ApiRoutes, deps: RecoveryRoutesDeps): voi
       if (!body.email && !body.phone_number) {
         throw new ApiError(400, 'invalid_request', { fields: { email: 'email_or_phone_required', phone_number: 'email_or_phone_required' } });
       }
-      await requestPasswordReset(deps, body, { ip: ctx.ip });
+      await requestPasswordReset(deps, body, { ip: ctx.ip, userAgent: ctx.get('user-agent') });
       noStore(ctx);
       ctx.status = 202;
       ctx.body = { status: 'accepted' };
@@ -49,7 +50,7 @@ export function addRecoveryRoutes(api: ApiRoutes, deps: RecoveryRoutesDeps): voi
       responses: { '204': { description: 'Password changed' }, '400': error('`invalid_code` (unknown, expired or used) or `invalid_request`.'), '429': E429 },
     },
     async (ctx, { body }) => {
-      await resetPassword(deps, body, { ip: ctx.ip });
+      await resetPassword(deps, body, { ip: ctx.ip, userAgent: ctx.get('user-agent') });
       ctx.status = 204;
     },
   );
@@ -67,7 +68,7 @@ export function addRecoveryRoutes(api: ApiRoutes, deps: RecoveryRoutesDeps): voi
     async (ctx, { body }) => {
       // A signed-in app may send its token: then this is the account holder's own proof.
       const signedInSub = ctx.get('authorization') ? (await authenticate(deps, ctx)).sub : undefined;
-      await confirmEmail(deps, body.token, { signedInSub });
+      await confirmEmail(deps, body.token, { signedInSub }, sourceOf(ctx));
       ctx.status = 204;
     },
   );
@@ -85,7 +86,7 @@ export function addRecoveryRoutes(api: ApiRoutes, deps: RecoveryRoutesDeps): voi
     async (ctx, { body }) => {
       // Signed-in apps may send their token: then the code must be for that account.
       const sub = ctx.get('authorization') ? (await authenticate(deps, ctx)).sub : undefined;
-      await confirmPhone(deps, { ...body, ip: ctx.ip, ...(sub ? { sub } : {}) });
+      await confirmPhone(deps, { ...body, ip: ctx.ip, ...(sub ? { sub } : {}) }, sourceOf(ctx));
       ctx.status = 204;
     },
   );

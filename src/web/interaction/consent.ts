@@ -1,5 +1,8 @@
 // Owns: what a consent screen lists (the missing scopes and claims, in plain words) and the
 // grant recorded when the person allows it.
+import type { Context } from 'koa';
+import { originOf, recordAudit } from '../../audit/index.ts';
+import type { Db } from '../../db/connect.ts';
 import type { Translate } from '../../i18n/i18n.ts';
 import { isKnownScope } from '../../oidc/scopes.ts';
 import type { LoadedInteraction } from './interaction-state.ts';
@@ -41,4 +44,19 @@ export async function grantConsent(loaded: LoadedInteraction, accountId: string)
     grant.addResourceScope(resource, scopes.join(' '));
   }
   return grant.save();
+}
+
+/**
+ * The consent_given event: what the person allowed, for which app. The grant itself is written
+ * by oidc-provider's adapter (no transaction of ours to share), so the event follows its save.
+ */
+export async function recordConsent(db: Db, ctx: Context, loaded: LoadedInteraction, accountId: string): Promise<void> {
+  const d = detailsOf(loaded);
+  await recordAudit(db, {
+    type: 'consent_given',
+    accountSub: accountId,
+    clientId: loaded.client.id,
+    origin: originOf(ctx),
+    details: { scopes: d.missingOIDCScope ?? [], claims: d.missingOIDCClaims ?? [], apis: d.missingResourceScopes ?? {} },
+  });
 }

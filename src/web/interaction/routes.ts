@@ -18,7 +18,7 @@ import { rememberLocale } from '../pages/language.ts';
 import { renderPage } from '../pages/render.ts';
 import { rememberInteraction } from '../recovery/return-to.ts';
 import { waitText } from '../pages/wait-text.ts';
-import { consentLines, grantConsent } from './consent.ts';
+import { consentLines, grantConsent, recordConsent } from './consent.ts';
 import { signInForm, signUpForm } from './forms.ts';
 import {
   chooseInteractionLocale,
@@ -187,6 +187,7 @@ export function interactionRoutes(deps: InteractionDeps): Router<InteractionStat
     const accountId = sessionAccountId(loaded.interaction);
     if (loaded.interaction.prompt.name !== 'consent' || !accountId) return show(ctx, 'login', {}, 400);
     const grantId = await grantConsent(loaded, accountId);
+    await recordConsent(deps.db, ctx, loaded, accountId);
     await finishInteraction(ctx, loaded, { consent: { grantId } });
   });
 

@@ -1,6 +1,7 @@
 // Owns: creating an account from the hosted sign-up form and starting contact verification.
 import type { Translate } from '../../i18n/i18n.ts';
 import { registerAccount, type Account } from '../../accounts/index.ts';
+import type { AuditSource } from '../../audit/index.ts';
 import type { Deps } from '../../deps.ts';
 import { startContactVerification, type VerificationDeps } from '../../verification/index.ts';
 import { formError } from '../pages/form-error.ts';
@@ -26,7 +27,7 @@ export async function signUp(deps: SignUpDeps, values: SignUpValues, t: Translat
       matai_title: values.matai_title,
       locale: values.locale || locale,
     }, { ...from, perIpHourly: deps.config.signUpHourlyLimitPerIp });
-    await startVerification(deps, account, values.locale || locale);
+    await startVerification(deps, account, values.locale || locale, { origin: { ip: from.ip || null, userAgent: from.userAgent ?? null }, clientId: from.clientId ?? null });
     return { ok: true, account };
   } catch (err) {
     const e = formError(t, err);
@@ -37,9 +38,9 @@ export async function signUp(deps: SignUpDeps, values: SignUpValues, t: Translat
 
 // Contact verification (email link / SMS code) belongs to src/verification/. A failure to send
 // must not undo a sign-up: the person can ask for a new link or code from the account area.
-async function startVerification(deps: SignUpDeps, account: Account, locale: string): Promise<void> {
+async function startVerification(deps: SignUpDeps, account: Account, locale: string, from: AuditSource): Promise<void> {
   try {
-    await startContactVerification(deps, account, locale);
+    await startContactVerification(deps, account, locale, from);
   } catch (err) {
     deps.log.warn({ err, sub: account.sub }, 'contact verification could not be started after sign-up');
   }

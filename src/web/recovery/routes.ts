@@ -5,6 +5,7 @@
 // is not a form post.
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import { sourceOf } from '../../audit/index.ts';
 import type { Deps } from '../../deps.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { negotiateLocale, withLang } from '../../i18n/negotiate.ts';
@@ -93,7 +94,7 @@ export function recoveryRoutes(deps: RecoveryDeps): Router {
     const username = str(form(ctx)['username']).trim();
     const isEmail = username.includes('@');
     try {
-      await requestPasswordReset(deps, isEmail ? { email: username } : { phone_number: username }, { ip: ctx.ip });
+      await requestPasswordReset(deps, isEmail ? { email: username } : { phone_number: username }, { ip: ctx.ip, userAgent: ctx.get('user-agent') });
     } catch (err) {
       const e = formError(tOf(ctx), err);
       if (!e) throw err;
@@ -125,7 +126,7 @@ export function recoveryRoutes(deps: RecoveryDeps): Router {
     const again = (status: number, locals: Record<string, unknown>) =>
       page(ctx, 'password-reset', { ...(phone ? { phone } : { token }), ...links(ctx, back), ...locals }, { status });
     try {
-      await resetPassword(deps, { token, password: str(f['password']), ...(phone ? { phone_number: phone } : {}) }, { ip: ctx.ip });
+      await resetPassword(deps, { token, password: str(f['password']), ...(phone ? { phone_number: phone } : {}) }, { ip: ctx.ip, userAgent: ctx.get('user-agent') });
     } catch (err) {
       const e = formError(tOf(ctx), err);
       if (!e) throw err;
@@ -151,7 +152,7 @@ export function recoveryRoutes(deps: RecoveryDeps): Router {
   post('/verify/email', async (ctx) => {
     try {
       const prover = { signedInSub: (await signedIn(deps, ctx))?.account.sub };
-      const account = await confirmEmail(deps, str(form(ctx)['token']), prover);
+      const account = await confirmEmail(deps, str(form(ctx)['token']), prover, sourceOf(ctx));
       message(ctx, 'email_verified', { args: { email: account.email ?? '' }, ...backTo(await backOf(ctx), '/account', 'api:pages.to_account') });
     } catch (err) {
       const e = formError(tOf(ctx), err);
@@ -168,7 +169,7 @@ export function recoveryRoutes(deps: RecoveryDeps): Router {
     const values = { phone_number: str(f['phone_number']) };
     try {
       const signedInSub = (await signedIn(deps, ctx))?.account.sub;
-      await confirmPhone(deps, { phone_number: values.phone_number, code: str(f['code']), ip: ctx.ip, ...(signedInSub ? { signedInSub } : {}) });
+      await confirmPhone(deps, { phone_number: values.phone_number, code: str(f['code']), ip: ctx.ip, ...(signedInSub ? { signedInSub } : {}) }, sourceOf(ctx));
     } catch (err) {
       const e = formError(tOf(ctx), err);
       if (!e) throw err;
