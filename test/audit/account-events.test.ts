@@ -82,6 +82,18 @@ describe('verification', () => {
   });
 });
 
+describe('first proof by someone else', () => {
+  it('records sessions_ended (system) when proving the email removes what the creator added', async () => {
+    const { email, sub } = await register(server, { phone_number: uniquePhone() });
+    expect((await login(server, appClient, email)).status).toBe(200);
+    const link = (await outbox(server, email)).find((m) => m.template === 'verify_email');
+    // Not signed in: the email's owner, who may not be whoever made the account.
+    expect((await call(server, 'POST', '/verify/email', { token: linkToken(link?.content?.text ?? '', '/verify/email') })).status).toBe(204);
+    await expectAuditEvent(db(), { type: 'sessions_ended', accountSub: sub, actorType: 'system', details: { reason: 'first_proof_of_contact', proven: 'email', removed_contact: 'phone_number', grants: 1 } });
+    await expectAuditEvent(db(), { type: 'contact_verified', accountSub: sub, actorType: 'system', details: { contact: 'email' } });
+  });
+});
+
 describe('password reset', () => {
   it('records the request, a refused code, and the reset; a refused new password leaves no event', async () => {
     const { email, sub } = await register(server);
