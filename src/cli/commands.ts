@@ -12,6 +12,7 @@ import {
   rotateClientSecret,
   updateClient,
 } from '../clients/clients.ts';
+import { getClientBranding, prepareBranding, storeBranding, type BrandingInput } from '../clients/index.ts';
 import type { Db } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { ownApiResource } from '../oidc/own-api.ts';
@@ -88,6 +89,20 @@ function apiAccess(c: CommandContext): Record<string, string[]> | undefined {
   return access;
 }
 
+/** --logo-uri, --policy-uri, --tos-uri, --client-uri as given ("" removes one). */
+const brandingFlags = (c: CommandContext): BrandingInput => ({
+  logoUri: str(c.flags['logo-uri']),
+  policyUri: str(c.flags['policy-uri']),
+  tosUri: str(c.flags['tos-uri']),
+  clientUri: str(c.flags['client-uri']),
+});
+
+/** The branding shown with a client (never the logo's bytes: whether one is stored). */
+async function withBranding<T extends { client_id: string }>(db: Db, client: T) {
+  const b = await getClientBranding(db, client.client_id);
+  return { ...client, logo_uri: b?.logo_uri ?? null, logo_stored: !!b?.logo_href, policy_uri: b?.policy_uri ?? null, tos_uri: b?.tos_uri ?? null, client_uri: b?.client_uri ?? null };
+}
+
 const accessText = (a: Record<string, string[]>) =>
   Object.entries(a).map(([r, s]) => `${r}=${s.join(',')}`).join(' ') || '(no APIs)';
 
@@ -99,7 +114,10 @@ export const commands: Record<string, (c: CommandContext) => Promise<CommandResu
     noPositionals(c);
     const name = str(c.flags['name']);
     if (!name) throw new UsageError('--name is required');
-    const { client, clientSecret } = await createClient(c.db, c.box, {
+    // The logo is fetched and checked before anything is written: a refusal leaves no client.
+    const branding = await prepareBranding({ config: { issuer: c.issuer } }, brandingFlags(c));
+    const { client: created, clientSecret } = await c.db.transaction().execute(async (trx) => {
+      const made = await createClient(trx, c.box, {
       name,
       type: oneOf(str(c.flags['type']), CLIENT_TYPES, 'type') ?? 'web',
       redirectUris: list(c.flags['redirect-uri']) ?? [],
@@ -108,7 +126,11 @@ export const commands: Record<string, (c: CommandContext) => Promise<CommandResu
       firstParty: c.flags['first-party'] === true,
       tokenEndpointAuthMethod: oneOf(str(c.flags['auth-method']), CONFIDENTIAL_AUTH_METHODS, 'auth-method'),
       apiAccess: apiAccess(c) ?? {},
-    }, { ownApiResource: ownApiResource(c.issuer) });
+      }, { ownApiResource: ownApiResource(c.issuer) });
+      await storeBranding(trx, made.client.client_id, branding);
+      return made;
+    });
+    const client = await withBranding(c.db, created);
     const json = { ...client, ...(clientSecret ? { client_secret: clientSecret } : {}) };
     const text = [clientText(client)];
     if (clientSecret) text.push(`client_secret: ${clientSecret}`, 'Store the secret now: it is not shown again.');
@@ -122,8 +144,9 @@ export const commands: Record<string, (c: CommandContext) => Promise<CommandResu
   },
 
   async 'clients show'(c) {
-    const client = await getClient(c.db, requireId(c, 'client id'));
-    if (!client) throw new NotFoundError(`no client ${c.positionals[0]}`);
+    const found = await getClient(c.db, requireId(c, 'client id'));
+    if (!found) throw new NotFoundError(`no client ${c.positionals[0]}`);
+    const client = await withBranding(c.db, found);
     return {
       json: client,
       text: Object.entries(client).map(([k, v]) => `${k}: ${k === 'api_access' ? accessText(v as Record<string, string[]>) : Array.isArray(v) ? v.join(' ') : String(v)}`),
@@ -132,7 +155,9 @@ export const commands: Record<string, (c: CommandContext) => Promise<CommandResu
 
   async 'clients update'(c) {
     const id = requireId(c, 'client id');
-    const client = await updateClient(c.db, id, {
+    const branding = await prepareBranding({ config: { issuer: c.issuer } }, brandingFlags(c));
+    const updated = await c.db.transaction().execute(async (trx) => {
+      const changed = await updateClient(trx, id, {
       name: str(c.flags['name']),
       redirectUris: list(c.flags['redirect-uri']),
       postLogoutRedirectUris: list(c.flags['post-logout-redirect-uri']),
@@ -141,8 +166,12 @@ export const commands: Record<string, (c: CommandContext) => Promise<CommandResu
       enabled: tri(c, 'enable', 'disable'),
       tokenEndpointAuthMethod: oneOf(str(c.flags['auth-method']), CONFIDENTIAL_AUTH_METHODS, 'auth-method'),
       apiAccess: apiAccess(c),
-    }, { ownApiResource: ownApiResource(c.issuer) });
-    if (!client) throw new NotFoundError(`no client ${id}`);
+      }, { ownApiResource: ownApiResource(c.issuer) });
+      if (changed) await storeBranding(trx, id, branding);
+      return changed;
+    });
+    if (!updated) throw new NotFoundError(`no client ${id}`);
+    const client = await withBranding(c.db, updated);
     return { json: client, text: [clientText(client)] };
   },
 
