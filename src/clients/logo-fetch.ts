@@ -31,30 +31,37 @@ export class LogoFetchError extends Error {
   override name = 'LogoFetchError';
 }
 
-const refused = new net.BlockList();
+// One list per family: a BlockList also matches an IPv4 address against IPv6 rules as
+// ::ffff:a.b.c.d, so the IPv6 rule that refuses mapped addresses would refuse all of IPv4.
+const refused4 = new net.BlockList();
+const refused6 = new net.BlockList();
 for (const [net4, prefix] of [
   ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['169.254.0.0', 16], ['172.16.0.0', 12], ['192.0.0.0', 24],
   ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['198.51.100.0', 24], ['203.0.113.0', 24],
   ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) refused.addSubnet(net4, prefix, 'ipv4');
+] as const) refused4.addSubnet(net4, prefix, 'ipv4');
 for (const [net6, prefix] of [
   ['::', 128], ['::ffff:0:0', 96], ['64:ff9b::', 96], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 23], ['2001:db8::', 32],
   ['2002::', 16], ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
-] as const) refused.addSubnet(net6, prefix, 'ipv6');
-const loopback = new net.BlockList();
-loopback.addSubnet('127.0.0.0', 8, 'ipv4');
-loopback.addAddress('::1', 'ipv6');
+] as const) refused6.addSubnet(net6, prefix, 'ipv6');
+const loopback4 = new net.BlockList();
+loopback4.addSubnet('127.0.0.0', 8, 'ipv4');
+const loopback6 = new net.BlockList();
+loopback6.addAddress('::1', 'ipv6');
+const isLoopbackAddress = (address: string) =>
+  net.isIP(address) === 6 ? loopback6.check(address, 'ipv6') : net.isIP(address) === 4 && loopback4.check(address, 'ipv4');
 
 /** Why this address may not be fetched from, or undefined if it may. */
 export function addressProblem(address: string, rules: FetchRules): string | undefined {
-  const family = net.isIP(address) === 6 ? 'ipv6' : 'ipv4';
-  if (loopback.check(address, family)) return rules.allowLoopback ? undefined : `${address} is a loopback address`;
-  if (refused.check(address, family)) return `${address} is a private, link-local or reserved address`;
+  const family = net.isIP(address);
+  if (family === 0) return `${address} is not an IP address`;
+  if (isLoopbackAddress(address)) return rules.allowLoopback ? undefined : `${address} is a loopback address`;
+  if (family === 4 ? refused4.check(address, 'ipv4') : refused6.check(address, 'ipv6')) return `${address} is a private, link-local or reserved address`;
   return undefined;
 }
 
 const bare = (hostname: string) => hostname.replace(/^\[|\]$/g, '');
-const isLoopbackName = (hostname: string) => hostname === 'localhost' || !!(net.isIP(bare(hostname)) && loopback.check(bare(hostname), net.isIP(bare(hostname)) === 6 ? 'ipv6' : 'ipv4'));
+const isLoopbackName = (hostname: string) => hostname === 'localhost' || isLoopbackAddress(bare(hostname));
 
 /** Why this URL may not be fetched (scheme, credentials, literal address), or undefined. */
 export function urlProblem(url: URL, rules: FetchRules): string | undefined {
