@@ -18,7 +18,8 @@ export function brandingRoutes(deps: Pick<Deps, 'db'>): Router {
     ctx.set('Content-Security-Policy', "default-src 'none'; sandbox");
     ctx.etag = logo.etag;
     ctx.type = 'image/png';
-    if (ctx.fresh) {
+    const tags = (ctx.get('If-None-Match') || '').split(',').map((tag) => tag.trim().replace(/^W\//, ''));
+    if (tags.includes(`"${logo.etag}"`) || tags.includes('*')) {
       ctx.status = 304;
       return;
     }

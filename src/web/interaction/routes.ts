@@ -182,7 +182,7 @@ export function interactionRoutes(deps: InteractionDeps): Router<InteractionStat
     if (sessionAccountId(loaded.interaction)) await forgetSignedInAccount(loaded);
     // A new account on a possibly shared device: a browser-session sign-in until they choose otherwise.
     await completeSignIn(deps, ctx, loaded, { accountId: outcome.account.sub, amr: ['pwd'], remember: false, method: 'password', details: { new_account: true } });
-    afterSignUp(ctx, loaded, outcome.account);
+    afterSignUp(deps.config.issuer, ctx, loaded, outcome.account);
   });
 
   router.post('/interaction/:uid/consent', ...post, async (ctx) => {

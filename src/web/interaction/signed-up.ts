@@ -31,7 +31,7 @@ const sentTo = (account: Account): SentTo | undefined => {
  * back to oidc-provider (and not, say, in another step's page), a first-party app's flow gets
  * the page in between; a third-party app's flow gets the note on its consent page.
  */
-export function afterSignUp(ctx: Context, loaded: LoadedInteraction, account: Account): void {
+export function afterSignUp(issuer: string, ctx: Context, loaded: LoadedInteraction, account: Account): void {
   if (loaded.client.id === ACCOUNT_CLIENT_ID || ctx.status !== 303) return;
   const sent = sentTo(account);
   if (!sent) return;
@@ -41,8 +41,9 @@ export function afterSignUp(ctx: Context, loaded: LoadedInteraction, account: Ac
   }
   const next = ctx.response.get('Location');
   // Only our own resume address (oidc-provider's /auth/:uid) becomes a link.
-  const url = URL.parse(next, ctx.origin);
-  if (!url || url.origin !== ctx.origin || !url.pathname.startsWith('/auth/')) return;
+  const origin = new URL(issuer).origin;
+  const url = URL.parse(next, origin);
+  if (!url || url.origin !== origin || !url.pathname.startsWith('/auth/')) return;
   ctx.remove('Location');
   renderPage(ctx, 'signed-up', { titleKey: 'branding:signed_up.page_title', clientName: loaded.client.name, ...sent, continueHref: url.pathname + url.search }, { locale: loaded.locale });
 }
