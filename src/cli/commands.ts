@@ -118,14 +118,14 @@ export const commands: Record<string, (c: CommandContext) => Promise<CommandResu
     const branding = await prepareBranding({ config: { issuer: c.issuer } }, brandingFlags(c));
     const { client: created, clientSecret } = await c.db.transaction().execute(async (trx) => {
       const made = await createClient(trx, c.box, {
-      name,
-      type: oneOf(str(c.flags['type']), CLIENT_TYPES, 'type') ?? 'web',
-      redirectUris: list(c.flags['redirect-uri']) ?? [],
-      postLogoutRedirectUris: list(c.flags['post-logout-redirect-uri']) ?? [],
-      scopes: list(c.flags['scope']),
-      firstParty: c.flags['first-party'] === true,
-      tokenEndpointAuthMethod: oneOf(str(c.flags['auth-method']), CONFIDENTIAL_AUTH_METHODS, 'auth-method'),
-      apiAccess: apiAccess(c) ?? {},
+        name,
+        type: oneOf(str(c.flags['type']), CLIENT_TYPES, 'type') ?? 'web',
+        redirectUris: list(c.flags['redirect-uri']) ?? [],
+        postLogoutRedirectUris: list(c.flags['post-logout-redirect-uri']) ?? [],
+        scopes: list(c.flags['scope']),
+        firstParty: c.flags['first-party'] === true,
+        tokenEndpointAuthMethod: oneOf(str(c.flags['auth-method']), CONFIDENTIAL_AUTH_METHODS, 'auth-method'),
+        apiAccess: apiAccess(c) ?? {},
       }, { ownApiResource: ownApiResource(c.issuer) });
       await storeBranding(trx, made.client.client_id, branding);
       return made;
@@ -158,14 +158,14 @@ export const commands: Record<string, (c: CommandContext) => Promise<CommandResu
     const branding = await prepareBranding({ config: { issuer: c.issuer } }, brandingFlags(c));
     const updated = await c.db.transaction().execute(async (trx) => {
       const changed = await updateClient(trx, id, {
-      name: str(c.flags['name']),
-      redirectUris: list(c.flags['redirect-uri']),
-      postLogoutRedirectUris: list(c.flags['post-logout-redirect-uri']),
-      scopes: list(c.flags['scope']),
-      firstParty: tri(c, 'first-party', 'no-first-party'),
-      enabled: tri(c, 'enable', 'disable'),
-      tokenEndpointAuthMethod: oneOf(str(c.flags['auth-method']), CONFIDENTIAL_AUTH_METHODS, 'auth-method'),
-      apiAccess: apiAccess(c),
+        name: str(c.flags['name']),
+        redirectUris: list(c.flags['redirect-uri']),
+        postLogoutRedirectUris: list(c.flags['post-logout-redirect-uri']),
+        scopes: list(c.flags['scope']),
+        firstParty: tri(c, 'first-party', 'no-first-party'),
+        enabled: tri(c, 'enable', 'disable'),
+        tokenEndpointAuthMethod: oneOf(str(c.flags['auth-method']), CONFIDENTIAL_AUTH_METHODS, 'auth-method'),
+        apiAccess: apiAccess(c),
       }, { ownApiResource: ownApiResource(c.issuer) });
       if (changed) await storeBranding(trx, id, branding);
       return changed;

@@ -33,6 +33,7 @@ const json = (out: { code: number; stdout?: string; stderr?: string }) => {
   return JSON.parse(out.stdout ?? '') as Record<string, unknown>;
 };
 const clientCount = async () => (json(await run(['clients', 'list', '--json']))['clients'] as unknown[]).length;
+// Ids are random base64url and may start with '-': after `--` they are never read as an option.
 const web = ['clients', 'create', '--name', 'Fale', '--redirect-uri', 'https://fale.example.ws/cb'];
 
 describe('bwid clients branding', () => {
@@ -52,10 +53,10 @@ describe('bwid clients branding', () => {
     expect(site.hits.slice(before)).toEqual(['/logo.png']);
     const id = String(created['client_id']);
     // Showing and listing never fetch again.
-    expect(json(await run(['clients', 'show', id, '--json']))).toMatchObject({ logo_stored: true, policy_uri: 'https://fale.example.ws/privacy' });
+    expect(json(await run(['clients', 'show', '--json', '--', id]))).toMatchObject({ logo_stored: true, policy_uri: 'https://fale.example.ws/privacy' });
     expect(site.hits.length).toBe(before + 1);
 
-    const updated = json(await run(['clients', 'update', id, '--logo-uri', '', '--tos-uri', '', '--json']));
+    const updated = json(await run(['clients', 'update', '--logo-uri', '', '--tos-uri', '', '--json', '--', id]));
     expect(updated).toMatchObject({ logo_uri: null, logo_stored: false, tos_uri: null, policy_uri: 'https://fale.example.ws/privacy' });
   });
 
@@ -89,12 +90,12 @@ describe('bwid clients branding', () => {
       ['https://169.254.169.254/logo.png', '169.254.169.254 is a private, link-local or reserved address'],
       [`https://localhost:${port}/logo.png`, 'localhost resolves to 127.0.0.1 is a loopback address'],
     ] as const) {
-      const out = await run(['clients', 'update', id, '--name', 'Renamed', '--logo-uri', uri, '--policy-uri', 'https://other.example.ws/p'], https);
+      const out = await run(['clients', 'update', '--name', 'Renamed', '--logo-uri', uri, '--policy-uri', 'https://other.example.ws/p', '--', id], https);
       expect(out.code, uri).toBe(2);
       expect(out.stderr).toContain(`bwid clients update: --logo-uri: ${uri} ${reason}`);
     }
     expect(site.hits.length).toBe(before);
     // Nothing of the refused updates was stored: neither the name nor the policy.
-    expect(json(await run(['clients', 'show', id, '--json'], https))).toMatchObject({ client_name: 'Fale', logo_stored: false, policy_uri: 'https://fale.example.ws/privacy' });
+    expect(json(await run(['clients', 'show', '--json', '--', id], https))).toMatchObject({ client_name: 'Fale', logo_stored: false, policy_uri: 'https://fale.example.ws/privacy' });
   });
 });
