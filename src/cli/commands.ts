@@ -17,6 +17,7 @@ import {
   rotateClientSecret,
   updateClient,
 } from '../clients/clients.ts';
+import { getClientBranding, prepareBranding, storeBranding, type BrandingInput } from '../clients/index.ts';
 import type { Db } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migrate.ts';
 import { ownApiResource } from '../oidc/own-api.ts';
@@ -142,6 +143,20 @@ function apiAccess(c: CommandContext): Record<string, string[]> | undefined {
   return access;
 }
 
+/** --logo-uri, --policy-uri, --tos-uri, --client-uri as given ("" removes one). */
+const brandingFlags = (c: CommandContext): BrandingInput => ({
+  logoUri: str(c.flags['logo-uri']),
+  policyUri: str(c.flags['policy-uri']),
+  tosUri: str(c.flags['tos-uri']),
+  clientUri: str(c.flags['client-uri']),
+});
+
+/** The branding shown with a client (never the logo's bytes: whether one is stored). */
+async function withBranding<T extends { client_id: string }>(db: Db, client: T) {
+  const b = await getClientBranding(db, client.client_id);
+  return { ...client, logo_uri: b?.logo_uri ?? null, logo_stored: !!b?.logo_href, policy_uri: b?.policy_uri ?? null, tos_uri: b?.tos_uri ?? null, client_uri: b?.client_uri ?? null };
+}
+
 const accessText = (a: Record<string, string[]>) =>
   Object.entries(a).map(([r, s]) => `${r}=${s.join(',')}`).join(' ') || '(no APIs)';
 
@@ -153,20 +168,27 @@ export const commands: Record<string, (c: CommandContext) => Promise<CommandResu
     noPositionals(c);
     const name = str(c.flags['name']);
     if (!name) throw new UsageError('--name is required');
-    const { client, clientSecret } = await audited(c, (db) => createClient(db, c.box, {
-      name,
-      type: oneOf(str(c.flags['type']), CLIENT_TYPES, 'type') ?? 'web',
-      redirectUris: list(c.flags['redirect-uri']) ?? [],
-      postLogoutRedirectUris: list(c.flags['post-logout-redirect-uri']) ?? [],
-      scopes: list(c.flags['scope']),
-      firstParty: c.flags['first-party'] === true,
-      tokenEndpointAuthMethod: oneOf(str(c.flags['auth-method']), CONFIDENTIAL_AUTH_METHODS, 'auth-method'),
-      apiAccess: apiAccess(c) ?? {},
-    }, { ownApiResource: ownApiResource(c.issuer) }), ({ client }) => ({
+    // The logo is fetched and checked before anything is written: a refusal leaves no client.
+    const branding = await prepareBranding({ config: { issuer: c.issuer } }, brandingFlags(c));
+    const { client: created, clientSecret } = await audited(c, async (db) => {
+      const made = await createClient(db, c.box, {
+        name,
+        type: oneOf(str(c.flags['type']), CLIENT_TYPES, 'type') ?? 'web',
+        redirectUris: list(c.flags['redirect-uri']) ?? [],
+        postLogoutRedirectUris: list(c.flags['post-logout-redirect-uri']) ?? [],
+        scopes: list(c.flags['scope']),
+        firstParty: c.flags['first-party'] === true,
+        tokenEndpointAuthMethod: oneOf(str(c.flags['auth-method']), CONFIDENTIAL_AUTH_METHODS, 'auth-method'),
+        apiAccess: apiAccess(c) ?? {},
+      }, { ownApiResource: ownApiResource(c.issuer) });
+      await storeBranding(db, made.client.client_id, branding);
+      return made;
+    }, ({ client }) => ({
       type: 'client_created',
       clientId: client.client_id,
       details: { name: client.client_name, type: client.type, first_party: client.first_party, redirect_uris: client.redirect_uris, scope: client.scope, api_access: client.api_access },
     }));
+    const client = await withBranding(c.db, created);
     const json = { ...client, ...(clientSecret ? { client_secret: clientSecret } : {}) };
     const text = [clientText(client)];
     if (clientSecret) text.push(`client_secret: ${clientSecret}`, 'Store the secret now: it is not shown again.');
@@ -180,8 +202,9 @@ export const commands: Record<string, (c: CommandContext) => Promise<CommandResu
   },
 
   async 'clients show'(c) {
-    const client = await getClient(c.db, requireId(c, 'client id'));
-    if (!client) throw new NotFoundError(`no client ${c.positionals[0]}`);
+    const found = await getClient(c.db, requireId(c, 'client id'));
+    if (!found) throw new NotFoundError(`no client ${c.positionals[0]}`);
+    const client = await withBranding(c.db, found);
     return {
       json: client,
       text: Object.entries(client).map(([k, v]) => `${k}: ${k === 'api_access' ? accessText(v as Record<string, string[]>) : Array.isArray(v) ? v.join(' ') : String(v)}`),
@@ -190,6 +213,7 @@ export const commands: Record<string, (c: CommandContext) => Promise<CommandResu
 
   async 'clients update'(c) {
     const id = requireId(c, 'client id');
+    const branding = await prepareBranding({ config: { issuer: c.issuer } }, brandingFlags(c));
     const input = {
       name: str(c.flags['name']),
       redirectUris: list(c.flags['redirect-uri']),
@@ -200,10 +224,15 @@ export const commands: Record<string, (c: CommandContext) => Promise<CommandResu
       tokenEndpointAuthMethod: oneOf(str(c.flags['auth-method']), CONFIDENTIAL_AUTH_METHODS, 'auth-method'),
       apiAccess: apiAccess(c),
     };
-    const client = await audited(c, (db) => updateClient(db, id, input, { ownApiResource: ownApiResource(c.issuer) }), (updated) =>
-      updated && { type: 'client_updated', clientId: id, details: { changed: changedFields(input), ...(input.enabled !== undefined ? { enabled: input.enabled } : {}) } },
+    const updated = await audited(c, async (db) => {
+      const changed = await updateClient(db, id, input, { ownApiResource: ownApiResource(c.issuer) });
+      if (changed) await storeBranding(db, id, branding);
+      return changed;
+    }, (changed) =>
+      changed && { type: 'client_updated', clientId: id, details: { changed: [...changedFields(input), ...changedFields(brandingFlags(c))], ...(input.enabled !== undefined ? { enabled: input.enabled } : {}) } },
     );
-    if (!client) throw new NotFoundError(`no client ${id}`);
+    if (!updated) throw new NotFoundError(`no client ${id}`);
+    const client = await withBranding(c.db, updated);
     return { json: client, text: [clientText(client)] };
   },
 

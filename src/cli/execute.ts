@@ -37,6 +37,10 @@ const FIELD_FLAGS: Record<string, string> = {
   accessTokenTtl: '--ttl',
   apiAccess: '--api',
   ownerClientId: '--owner',
+  logoUri: '--logo-uri',
+  policyUri: '--policy-uri',
+  tosUri: '--tos-uri',
+  clientUri: '--client-uri',
 };
 
 /** `redirectUris.0: must use https` -> `--redirect-uri: must use https`. */

@@ -41,6 +41,10 @@ const clientFlags = {
   'first-party': { help: 'our own app: no consent page, may use POST /login' },
   'auth-method': { value: 'METHOD', choices: AUTH_METHODS, help: 'how a confidential client authenticates at /token: client_secret_basic (default), client_secret_post or client_secret_jwt' },
   api: { value: 'URI[=SCOPE,…]', multiple: true, help: 'an API the client may get tokens for, with the scopes it may get (none listed: every scope of the API); repeat for several. Without --api a client gets no API tokens' },
+  'logo-uri': { value: 'URL', help: 'the app\'s logo (https; PNG, JPEG, WebP or GIF, at most 1 MB; not SVG), fetched once now and shown from our own address on the consent page; "" removes it' },
+  'policy-uri': { value: 'URL', help: 'the app\'s privacy policy (https), linked from the consent page; "" removes it' },
+  'tos-uri': { value: 'URL', help: 'the app\'s terms of use (https), linked from the consent page; "" removes it' },
+  'client-uri': { value: 'URL', help: 'the app\'s web address (https) on the consent page (default: the origin of the redirect URI in use); "" removes it' },
 } satisfies Record<string, Flag>;
 
 export const COMMANDS: Record<string, CommandSpec> = {
@@ -55,9 +59,13 @@ export const COMMANDS: Record<string, CommandSpec> = {
       'first-party': clientFlags['first-party'],
       'auth-method': clientFlags['auth-method'],
       api: clientFlags.api,
+      'logo-uri': clientFlags['logo-uri'],
+      'policy-uri': clientFlags['policy-uri'],
+      'tos-uri': clientFlags['tos-uri'],
+      'client-uri': clientFlags['client-uri'],
     },
     seals: true,
-    example: 'bwid clients create --type service --name reports --api https://orders.example.ws=orders:read',
+    example: 'bwid clients create --name "Fale" --redirect-uri https://fale.example.ws/cb --logo-uri https://fale.example.ws/logo.png --policy-uri https://fale.example.ws/privacy --tos-uri https://fale.example.ws/terms --client-uri https://fale.example.ws',
   },
   'clients list': { summary: 'List the registered apps.', example: 'bwid clients list --json' },
   'clients show': { summary: 'Show one app (never its secret).', args: ['ID'], example: 'bwid clients show 3kq0Jx2vQ9mTg4Lr' },
@@ -72,7 +80,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       'no-api': { help: 'take every API off the allow-list (--api replaces the whole list)' },
     },
     conflicts: [['first-party', 'no-first-party'], ['enable', 'disable'], ['api', 'no-api']],
-    example: 'bwid clients update 3kq0Jx2vQ9mTg4Lr --name "Fale" --redirect-uri https://fale.example.ws/cb',
+    example: 'bwid clients update 3kq0Jx2vQ9mTg4Lr --name "Fale" --logo-uri https://fale.example.ws/logo.png --policy-uri https://fale.example.ws/privacy',
   },
   'clients rotate-secret': {
     summary: 'Give a confidential app a new secret; the old one stops working at once.',

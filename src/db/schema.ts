@@ -49,6 +49,11 @@ export interface ClientsTable {
   enabled: Generated<boolean>;
   created_at: Generated<Date>;
   updated_at: Timestamp;
+  /** Branding (migrations/0012, src/clients/branding.ts): where the logo was fetched from, once. */
+  logo_uri: ColumnType<string | null, string | null | undefined, string | null>;
+  policy_uri: ColumnType<string | null, string | null | undefined, string | null>;
+  tos_uri: ColumnType<string | null, string | null | undefined, string | null>;
+  client_uri: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ApiResourcesTable {
@@ -84,10 +89,11 @@ export interface AccountsTable {
 import type { AccountSecurityTables } from '../accounts/tables.ts';
 import type { MessagingTables } from '../messaging/tables.ts';
 import type { AuditTables } from '../audit/tables.ts';
+import type { ClientBrandingTables } from '../clients/tables.ts';
 import type { OidcIndexTables } from '../oidc/tables.ts';
 import type { OneTimeTokensTables } from '../one-time-tokens/tables.ts';
 
-export interface Database extends AuditTables, AccountSecurityTables, MessagingTables, OneTimeTokensTables, OidcIndexTables {
+export interface Database extends AuditTables, ClientBrandingTables, AccountSecurityTables, MessagingTables, OneTimeTokensTables, OidcIndexTables {
   oidc_payloads: OidcPayloadsTable;
   signing_keys: SigningKeysTable;
   secrets: SecretsTable;

@@ -1,8 +1,11 @@
 // Owns: what a consent screen lists (the missing scopes and claims, in plain words) and the
-// grant recorded when the person allows it.
+// grant recorded when the person allows it (and its audit event), and who is asking (the app's
+// branding, so that a person can judge: logo, web address, privacy policy, terms).
 import type { Context } from 'koa';
 import { originOf, recordAudit } from '../../audit/index.ts';
+import { getClientBranding, initialOf, webAddressOf } from '../../clients/index.ts';
 import type { Db } from '../../db/connect.ts';
+import type { Deps } from '../../deps.ts';
 import type { Translate } from '../../i18n/i18n.ts';
 import { isKnownScope } from '../../oidc/scopes.ts';
 import type { LoadedInteraction } from './interaction-state.ts';
@@ -59,4 +62,25 @@ export async function recordConsent(db: Db, ctx: Context, loaded: LoadedInteract
     origin: originOf(ctx),
     details: { scopes: d.missingOIDCScope ?? [], claims: d.missingOIDCClaims ?? [], apis: d.missingResourceScopes ?? {} },
   });
+}
+
+export type ConsentBranding = {
+  /** Our own URL of the stored logo; without one the page shows `initial`. */
+  logoHref: string | null;
+  initial: string;
+  webAddress: { href: string; host: string } | undefined;
+  policyUri: string | null;
+  tosUri: string | null;
+};
+
+/** What the consent page shows of the app (views/partials/client-brand.ejs, client-links.ejs). */
+export async function consentBranding(deps: Pick<Deps, 'db'>, loaded: LoadedInteraction): Promise<ConsentBranding> {
+  const b = await getClientBranding(deps.db, loaded.client.id);
+  return {
+    logoHref: b?.logo_href ?? null,
+    initial: initialOf(loaded.client.name),
+    webAddress: webAddressOf(b?.client_uri ?? null, loaded.interaction.params['redirect_uri']),
+    policyUri: b?.policy_uri ?? null,
+    tosUri: b?.tos_uri ?? null,
+  };
 }

@@ -18,7 +18,7 @@ import { rememberLocale } from '../pages/language.ts';
 import { renderPage } from '../pages/render.ts';
 import { rememberInteraction } from '../recovery/return-to.ts';
 import { waitText } from '../pages/wait-text.ts';
-import { consentLines, grantConsent, recordConsent } from './consent.ts';
+import { consentBranding, consentLines, grantConsent, recordConsent } from './consent.ts';
 import { signInForm, signUpForm } from './forms.ts';
 import {
   chooseInteractionLocale,
@@ -30,6 +30,7 @@ import {
   type LoadedInteraction,
 } from './interaction-state.ts';
 import { completeSignIn } from './sign-in.ts';
+import { afterSignUp, forgetSignedUp, signedUpNote } from './signed-up.ts';
 import { signUp, type SignUpDeps } from './sign-up.ts';
 import { forgetSignedInAccount } from './switch-account.ts';
 
@@ -98,6 +99,7 @@ export function interactionRoutes(deps: InteractionDeps): Router<InteractionStat
         lines: consentLines(loaded, translator(loaded.locale)),
         allowAction: path('/consent'),
         cancelAction: path('/abort'),
+        ...(view === 'consent' ? { brand: await consentBranding(deps, loaded), signedUp: await signedUpNote(deps, ctx, loaded) } : {}),
       },
     };
     renderPage(ctx, view, { ...common, ...byView[view], ...locals }, {
@@ -180,6 +182,7 @@ export function interactionRoutes(deps: InteractionDeps): Router<InteractionStat
     if (sessionAccountId(loaded.interaction)) await forgetSignedInAccount(loaded);
     // A new account on a possibly shared device: a browser-session sign-in until they choose otherwise.
     await completeSignIn(deps, ctx, loaded, { accountId: outcome.account.sub, amr: ['pwd'], remember: false, method: 'password', details: { new_account: true } });
+    afterSignUp(deps.config.issuer, ctx, loaded, outcome.account);
   });
 
   router.post('/interaction/:uid/consent', ...post, async (ctx) => {
@@ -188,10 +191,12 @@ export function interactionRoutes(deps: InteractionDeps): Router<InteractionStat
     if (loaded.interaction.prompt.name !== 'consent' || !accountId) return show(ctx, 'login', {}, 400);
     const grantId = await grantConsent(loaded, accountId);
     await recordConsent(deps.db, ctx, loaded, accountId);
+    forgetSignedUp(ctx);
     await finishInteraction(ctx, loaded, { consent: { grantId } });
   });
 
   router.post('/interaction/:uid/abort', ...post, async (ctx) => {
+    forgetSignedUp(ctx);
     await finishInteraction(ctx, ctx.state.interaction, { error: 'access_denied', error_description: 'End-User aborted interaction' });
   });
 
