@@ -94,9 +94,11 @@ export async function requestSignInCode(deps: SignInCodeDeps, input: { username:
   trackInBackground(deps, sendCode(deps, target, input.locale, source), 'sign-in code request failed');
 }
 
-async function sendCode(deps: SignInCodeDeps, target: CodeTarget, locale: string, source: CodeRequestSource): Promise<void> {
-  const account = await findAccountByLogin(deps, target.to);
-  if (!account && target.channel === 'email') return;
+async function sendCode(deps: SignInCodeDeps, asked: CodeTarget, locale: string, source: CodeRequestSource): Promise<void> {
+  const account = await findAccountByLogin(deps, asked.to);
+  if (!account && asked.channel === 'email') return;
+  // To the address as the account stores it (an email's local part may differ in case).
+  const target = { channel: asked.channel, to: (asked.channel === 'email' ? account?.email : undefined) ?? asked.to };
   await deps.db.transaction().execute(async (trx) => {
     await supersedeTargetTokens(trx, 'sign_in', target.to);
     const code = await createToken(trx, deps.tokenKey, {
@@ -139,8 +141,9 @@ export async function checkSignInCode(deps: SignInCodeDeps, input: { username: s
   } catch {
     throw new InvalidCodeError();
   }
-  const token = await matchTargetCode(deps.db, deps.tokenKey, 'sign_in', target.to, input.code);
   const account = await findAccountByLogin(deps, target.to);
+  if (target.channel === 'email' && account?.email) target = { channel: 'email', to: account.email };
+  const token = await matchTargetCode(deps.db, deps.tokenKey, 'sign_in', target.to, input.code);
   // The code was sent to an account that has since let this number or address go (or one
   // that appeared meanwhile, when it was sent to a number without an account: that account's
   // owner proves the number now, which is what a code is for).

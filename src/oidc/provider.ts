@@ -33,7 +33,7 @@ export const TTL = {
   Grant: 31 * 24 * 3600,
 } as const;
 
-export type ProviderDeps = Pick<Deps, 'db' | 'box' | 'bcryptCost'> & {
+export type ProviderDeps = Pick<Deps, 'config' | 'db' | 'box' | 'log' | 'bcryptCost' | 'tokenKey'> & {
   issuer: string;
   jwks: JWK[];
   cookieKeys: string[];
