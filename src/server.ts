@@ -47,6 +47,8 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     if (applied.length) log.info({ applied }, 'migrations applied');
     await recordSecretsKey(database.db, secretsKey);
     runtime = await ProviderRuntime.start({
+      config,
+      tokenKey,
       issuer: config.issuer,
       trustProxy: config.trustProxy,
       trustProxyHops: config.trustProxyHops,

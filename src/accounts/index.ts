@@ -4,10 +4,10 @@
 export type { Account, AccountsDeps, FieldErrorCode, SignInResult } from './types.ts';
 export { AccountInputError, AccountNotFoundError, AlreadyRegisteredError } from './errors.ts';
 export { RateLimitedError } from '../domain-error.ts';
-export { registerAccount } from './registration.ts';
+export { registerAccount, registerPasswordlessAccount } from './registration.ts';
 export { verifyPassword, type SignInAttempt } from './sign-in.ts';
 export { findAccountByLogin, findAccountSubByLogin, getAccount, updateProfile } from './profile.ts';
-export { changePassword, confirmCurrentPassword, setPassword } from './passwords.ts';
+export { changePassword, confirmCurrentPassword, hasPassword, setPassword } from './passwords.ts';
 export { markEmailVerified, markPhoneVerified, removeContact, setEmail, setPhoneNumber } from './contacts.ts';
 export { normalizeEmail, normalizePhone } from './normalize.ts';
 export { deleteUnprovenAccounts } from './account-queries.ts';

@@ -26,20 +26,25 @@ async function enabledRow(deps: AccountsDeps, sub: string) {
 export async function changePassword(
   deps: AccountsDeps,
   sub: string,
-  input: { current_password: string; new_password: string },
+  input: { current_password?: string; new_password: string },
   from?: AuditSource,
 ): Promise<void> {
   const { values, errors } = parseFields(changePasswordShape, input);
   const row = await enabledRow(deps, sub);
+  if (row.password_hash === null) delete errors['current_password'];
   if (values.new_password !== undefined) {
     const code = checkPasswordPolicy(values.new_password, row);
     if (code) errors['new_password'] = code;
   }
-  if (values.current_password === undefined) throw new AccountInputError(errors);
   const audit = { type: 'password_changed' as const, accountSub: row.id, clientId: from?.clientId ?? null, origin: from?.origin ?? {} };
-  if (!(await currentPasswordMatches(deps, row, values.current_password))) {
-    await recordAudit(deps.db, { ...audit, outcome: 'failure', details: { reason: 'current_password_wrong' } });
-    throw new AccountInputError({ ...errors, current_password: 'current_password_wrong' });
+  // A passwordless account (signed up with a phone and a code) sets its first password
+  // without a current one: the signed-in session is the proof there is.
+  if (row.password_hash !== null) {
+    if (values.current_password === undefined) throw new AccountInputError(errors);
+    if (!(await currentPasswordMatches(deps, row, values.current_password))) {
+      await recordAudit(deps.db, { ...audit, outcome: 'failure', details: { reason: 'current_password_wrong' } });
+      throw new AccountInputError({ ...errors, current_password: 'current_password_wrong' });
+    }
   }
   if (Object.keys(errors).length > 0 || values.new_password === undefined) throw new AccountInputError(errors);
   const newHash = await hashPassword(values.new_password, deps.bcryptCost);
@@ -67,6 +72,11 @@ async function currentPasswordMatches(deps: AccountsDeps, row: { id: string; pas
   }
   await throttle.clearAccount(keys.account);
   return true;
+}
+
+/** Whether the account has a password (a passwordless one signed up with a phone and a code). */
+export async function hasPassword(deps: AccountsDeps, sub: string): Promise<boolean> {
+  return (await enabledRow(deps, sub)).password_hash !== null;
 }
 
 /**

@@ -98,3 +98,35 @@ export async function registerAccount(deps: AccountsDeps, input: unknown, source
     throw new AlreadyRegisteredError(fields);
   }
 }
+
+/**
+ * A passwordless account: just a phone number, proven by the sign-in code the caller has
+ * checked (so it is stored verified). No password and no name yet: both can be added later in
+ * the account area (setting a first password needs no current one, see passwords.ts).
+ * Counts against the same sign-up limits; AlreadyRegisteredError if the number is taken.
+ */
+export async function registerPasswordlessAccount(
+  deps: AccountsDeps,
+  input: { phone_number: string; locale: string },
+  source?: SignUpSource,
+): Promise<Account> {
+  const phone = normalizePhone(input.phone_number);
+  if (!phone) throw new AccountInputError({ phone_number: 'phone_invalid' });
+  if (source) await limitSignUps(deps, source, phone);
+  const row = {
+    id: crypto.randomUUID(),
+    email: null,
+    phone_number: phone,
+    phone_number_verified: true,
+    password_hash: null,
+    given_name: '',
+    locale: input.locale,
+    updated_at: new Date(),
+  };
+  try {
+    return toAccount(await insertAccount(deps.db, row));
+  } catch (err) {
+    if (!uniqueViolation(err)) throw err;
+    throw new AlreadyRegisteredError({ phone_number: 'phone_taken' });
+  }
+}

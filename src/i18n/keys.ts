@@ -4,6 +4,7 @@
 // fallback list with a checked key.
 import type api from '../../locales/en/api.json';
 import type branding from '../../locales/en/branding.json';
+import type codes from '../../locales/en/codes.json';
 import type common from '../../locales/en/common.json';
 import type email from '../../locales/en/email.json';
 import type errors from '../../locales/en/errors.json';
@@ -11,7 +12,7 @@ import type pages from '../../locales/en/pages.json';
 import type scopes from '../../locales/en/scopes.json';
 import type sms from '../../locales/en/sms.json';
 
-type Resources = { api: typeof api; branding: typeof branding; common: typeof common; email: typeof email; errors: typeof errors; pages: typeof pages; scopes: typeof scopes; sms: typeof sms };
+type Resources = { api: typeof api; branding: typeof branding; codes: typeof codes; common: typeof common; email: typeof email; errors: typeof errors; pages: typeof pages; scopes: typeof scopes; sms: typeof sms };
 
 /** Plural forms are separate keys in the files (`x_one`, `x_other`); callers name `x`. */
 type WithoutPlural<K extends string> = K extends `${infer Base}_${'zero' | 'one' | 'two' | 'few' | 'many' | 'other'}` ? Base | K : K;

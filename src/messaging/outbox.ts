@@ -18,7 +18,7 @@ export type QueuedMessage = { to: string; locale: string; accountId?: string; va
 /** What is sealed in content_enc. */
 export type MessageContent = { subject?: string; text: string; html?: string };
 
-export type QueueDeps = { db: Db; box: SecretBox; config: Pick<Config, 'smsHourlyLimit'> };
+export type QueueDeps = { db: Db; box: SecretBox; config: Pick<Config, 'smsHourlyLimit' | 'issuer'> };
 
 /**
  * Renders the message in the person's language and stores it, sealed, as pending. Every SMS
@@ -29,7 +29,7 @@ export type QueueDeps = { db: Db; box: SecretBox; config: Pick<Config, 'smsHourl
 export async function queueMessage(deps: QueueDeps, m: QueuedMessage): Promise<string> {
   const { db, box } = deps;
   if (m.channel === 'sms') await spendSmsBudget(db, m.to, deps.config.smsHourlyLimit);
-  const content: MessageContent = m.channel === 'email' ? renderEmail(m.template, m.locale, m.vars) : { text: renderSms(m.template, m.locale, m.vars) };
+  const content: MessageContent = m.channel === 'email' ? renderEmail(m.template, m.locale, m.vars) : { text: renderSms(m.template, m.locale, m.vars, new URL(deps.config.issuer).hostname) };
   const id = crypto.randomUUID();
   await db
     .insertInto('outbox')

@@ -1,11 +1,13 @@
 // Owns: turning a message template + variables into the text a person receives, in their
 // language (i18next namespaces `email` and `sms`): plain text plus simple HTML for email,
-// one short text for SMS.
+// one short text for SMS, which always fits one segment (src/factors/sms-segments.ts); an SMS
+// that carries a code ends with the WebOTP line `@host #code` where it still fits.
 import ejs from 'ejs';
+import { withOriginBoundLine } from '../factors/sms-segments.ts';
 import { runtimeKey, translator } from '../i18n/i18n.ts';
 
-export type EmailTemplate = 'password_reset' | 'password_changed' | 'verify_email' | 'email_change' | 'phone_change' | 'account_secured';
-export type SmsTemplate = 'password_reset' | 'password_changed' | 'verify_phone' | 'email_change' | 'phone_change' | 'account_secured';
+export type EmailTemplate = 'password_reset' | 'password_changed' | 'verify_email' | 'email_change' | 'phone_change' | 'account_secured' | 'sign_in_code';
+export type SmsTemplate = 'password_reset' | 'password_changed' | 'verify_phone' | 'email_change' | 'phone_change' | 'account_secured' | 'sign_in_code';
 
 export type MessageVars = {
   /** How to greet the person (preferred or given name); omitted = a plain greeting. */
@@ -29,6 +31,7 @@ const EMAIL_PARTS: Record<EmailTemplate, { action: boolean; expiry: boolean; out
   email_change: { action: false, expiry: false, outro: true },
   phone_change: { action: false, expiry: false, outro: true },
   account_secured: { action: false, expiry: false, outro: true },
+  sign_in_code: { action: false, expiry: true, outro: true },
 };
 
 // Inline styles only: most mail clients drop <style> blocks and external CSS.
@@ -76,6 +79,7 @@ export function renderEmail(template: EmailTemplate, locale: string, vars: Messa
   return { subject, text, html };
 }
 
-export function renderSms(template: SmsTemplate, locale: string, vars: MessageVars): string {
-  return translator(locale)(`sms:${template}`, { ...vars });
+/** `originHost`: the issuer's host name, for the WebOTP line of a message with a code. */
+export function renderSms(template: SmsTemplate, locale: string, vars: MessageVars, originHost?: string): string {
+  return withOriginBoundLine(translator(locale)(`sms:${template}`, { ...vars }), originHost, vars.code);
 }

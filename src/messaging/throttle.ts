@@ -27,6 +27,10 @@ export const LIMITS = {
   smsPerForeignCountry: { points: 100, duration: 3600 },
   /** Text messages from the whole service; points come from SMS_HOURLY_LIMIT. */
   smsGlobal: { points: 500, duration: 3600 },
+  /** Sign-in code requests from one IP address (src/factors/sign-in-codes.ts). */
+  signInCodePerIp: { points: 30, duration: 3600 },
+  /** Sign-in codes to one email address or phone number (counted whether or not it has an account). */
+  signInCodePerRecipient: { points: 5, duration: 3600 },
   /** Sign-ups from one IP address (points from SIGN_UP_HOURLY_LIMIT_PER_IP). */
   signUpPerIp: { points: 30, duration: 3600 },
   /** Sign-ups with a phone number in one number range. */

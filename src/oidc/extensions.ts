@@ -3,12 +3,11 @@
 // IdP's own API belongs to (access-token-index.ts), for tokens from /login and from refreshes
 // at /token alike.
 import type { KoaContextWithOIDC, Provider } from 'oidc-provider';
-import type { AccountsDeps } from '../accounts/index.ts';
 import { recordAccessToken } from './access-token-index.ts';
-import { PASSWORD_GRANT, PASSWORD_GRANT_PARAMS, passwordGrantHandler } from './grants/password.ts';
+import { PASSWORD_GRANT, PASSWORD_GRANT_PARAMS, passwordGrantHandler, type GrantDeps } from './grants/password.ts';
 import { ownApiResource } from './own-api.ts';
 
-export function extendProvider(provider: Provider, deps: AccountsDeps): void {
+export function extendProvider(provider: Provider, deps: GrantDeps): void {
   provider.registerGrantType(PASSWORD_GRANT, passwordGrantHandler(deps), PASSWORD_GRANT_PARAMS);
   const own = ownApiResource(provider.issuer);
   provider.use(async (ctx, next) => {

@@ -33,7 +33,7 @@ export const TTL = {
   Grant: 31 * 24 * 3600,
 } as const;
 
-export type ProviderDeps = Pick<Deps, 'db' | 'box' | 'bcryptCost'> & {
+export type ProviderDeps = Pick<Deps, 'config' | 'db' | 'box' | 'log' | 'bcryptCost' | 'tokenKey'> & {
   issuer: string;
   jwks: JWK[];
   cookieKeys: string[];
@@ -56,7 +56,8 @@ export function buildProvider(deps: ProviderDeps): Provider {
     },
     extraClientMetadata: { properties: ['urn:bwid:first_party', 'urn:bwid:client_type', 'urn:bwid:api_access'] },
     claims: {
-      openid: [...SCOPE_CLAIMS.openid],
+      // amr (RFC 8176) in every ID token: how the person proved who they are (pwd, sms, otp…).
+      openid: [...SCOPE_CLAIMS.openid, 'amr'],
       profile: [...SCOPE_CLAIMS.profile],
       email: [...SCOPE_CLAIMS.email],
       phone: [...SCOPE_CLAIMS.phone],

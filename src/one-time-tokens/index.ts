@@ -1,4 +1,6 @@
-// Owns: the one_time_tokens table: password-reset and verification links and codes.
+// Owns: the one_time_tokens table: password-reset and verification links and codes, and
+// sign-in codes (purpose `sign_in`, src/factors), which are bound to their target and may be
+// sent before any account has that target (a phone number signing up).
 // Stored only as HMAC-SHA256 under a key derived once from SECRETS_KEY (Deps.tokenKey): a database dump holds no
 // usable link, and (unlike a bare hash) the six-digit codes cannot be brute-forced from it.
 // Links are 256-bit random and looked up by their hash; codes are short, so they are looked
@@ -6,14 +8,19 @@
 import crypto from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.ts';
-import type { TokenPurpose } from './tables.ts';
+import type { AccountTokenPurpose, TokenPurpose } from './tables.ts';
 
-export type { TokenPurpose } from './tables.ts';
+export type { AccountTokenPurpose, TokenPurpose } from './tables.ts';
 
 export const MAX_CODE_ATTEMPTS = 5;
 export const CODE_DIGITS = 6;
 
 export type OneTimeToken = { id: string; purpose: TokenPurpose; account_id: string; target: string; expires_at: Date };
+/** A token bound to its target, whose account may be empty (`sign_in`). */
+export type TargetToken = Omit<OneTimeToken, 'account_id'> & { account_id: string | null };
+
+/** The migration's check guarantees an account for every purpose but `sign_in`. */
+const withAccount = (t: TargetToken): OneTimeToken => ({ ...t, account_id: t.account_id ?? '' });
 
 const mac = (key: Buffer, value: string) => `h1:${crypto.createHmac('sha256', key).update(value).digest('base64url')}`;
 
@@ -25,7 +32,7 @@ export const newCode = () => String(crypto.randomInt(0, 10 ** CODE_DIGITS)).padS
 export async function createToken(
   db: Db,
   key: Buffer,
-  t: { purpose: TokenPurpose; accountId: string; target: string; ttlSeconds: number; kind: 'link' | 'code' },
+  t: { purpose: AccountTokenPurpose; accountId: string; target: string; ttlSeconds: number; kind: 'link' | 'code' } | { purpose: 'sign_in'; accountId: string | null; target: string; ttlSeconds: number; kind: 'code' },
 ): Promise<string> {
   const id = crypto.randomUUID();
   const secret = t.kind === 'link' ? newLinkSecret() : newCode();
@@ -53,9 +60,10 @@ const open = (db: Db) =>
     .where('expires_at', '>', sql<Date>`now()`);
 
 /** An unused, unexpired link token of this purpose, or undefined. */
-export async function findLinkToken(db: Db, key: Buffer, purpose: TokenPurpose, secret: string): Promise<OneTimeToken | undefined> {
+export async function findLinkToken(db: Db, key: Buffer, purpose: AccountTokenPurpose, secret: string): Promise<OneTimeToken | undefined> {
   if (!/^[A-Za-z0-9_-]{43}$/.test(secret)) return undefined;
-  return open(db).where('purpose', '=', purpose).where('token_hash', '=', mac(key, `link:${secret}`)).executeTakeFirst();
+  const t = await open(db).where('purpose', '=', purpose).where('token_hash', '=', mac(key, `link:${secret}`)).executeTakeFirst();
+  return t && withAccount(t);
 }
 
 /**
@@ -63,7 +71,13 @@ export async function findLinkToken(db: Db, key: Buffer, purpose: TokenPurpose, 
  * A wrong code counts against every open code for that target; a code guessed at
  * MAX_CODE_ATTEMPTS times is spent.
  */
-export async function matchCode(db: Db, key: Buffer, purpose: TokenPurpose, target: string, code: string): Promise<OneTimeToken | undefined> {
+export async function matchCode(db: Db, key: Buffer, purpose: AccountTokenPurpose, target: string, code: string): Promise<OneTimeToken | undefined> {
+  const t = await matchTargetCode(db, key, purpose, target, code);
+  return t && withAccount(t);
+}
+
+/** matchCode for any purpose, `sign_in` included (its account may be empty). */
+export async function matchTargetCode(db: Db, key: Buffer, purpose: TokenPurpose, target: string, code: string): Promise<TargetToken | undefined> {
   const candidates = await open(db)
     .select(['token_hash', 'attempts'])
     .where('purpose', '=', purpose)
@@ -98,6 +112,17 @@ export async function consumeToken(db: Db, id: string): Promise<boolean> {
     .where('expires_at', '>', sql<Date>`now()`)
     .executeTakeFirst();
   return Number(r.numUpdatedRows) === 1;
+}
+
+/** Spends every open token of this purpose sent to `target` (a newer code replaces them). */
+export async function supersedeTargetTokens(db: Db, purpose: TokenPurpose, target: string): Promise<void> {
+  await db
+    .updateTable('one_time_tokens')
+    .set({ consumed_at: sql<Date>`now()` })
+    .where('purpose', '=', purpose)
+    .where('target', '=', target)
+    .where('consumed_at', 'is', null)
+    .execute();
 }
 
 /** Spends every open token of this purpose for the account (a newer request replaces them). */

@@ -1,13 +1,17 @@
 // Owns: the rules that make Samoan text Samoan — not English left in place, the ʻokina written
 // as the letter U+02BB (never an apostrophe or a curly quote), and the project's spelling choices.
+// Pages and emails keep the full orthography; SMS texts (sms:) are written in plain letters, as
+// people text in Samoa: an ʻokina or a macron would make the message UCS-2 (70 characters).
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LOCALE } from '../../src/i18n/i18n.ts';
+import { isGsm7 } from '../../src/factors/sms-segments.ts';
 import { ALLOWED_IDENTICAL, apostropheOkina, hasNoWords, loadFlatLocales, VOWEL, visibleText } from './locale-text.ts';
 
 const { text } = loadFlatLocales();
 const en = text[DEFAULT_LOCALE] ?? new Map<string, string>();
 const sm = text['sm'] ?? new Map<string, string>();
 const allowed = ALLOWED_IDENTICAL['sm'] ?? new Set<string>();
+const isSms = (key: string) => key.startsWith('sms:');
 
 describe('Samoan (sm) text', () => {
   it('is not English left in place (only brand names and the like may stay identical)', () => {
@@ -27,11 +31,18 @@ describe('Samoan (sm) text', () => {
     expect(bad).toEqual([]);
   });
 
-  it('spells the marked words the glossary fixes: faʻa-, Sāmoa, ʻoe, ʻua', () => {
+  it('spells the marked words the glossary fixes on pages and in emails: faʻa-, Sāmoa, ʻoe, ʻua', () => {
     // Words written without their marks are the common slip; these are checkable without a
     // dictionary because the unmarked form is not another word a page would use (locales/sm/GLOSSARY.md).
     const unmarked = [/(?<!\p{L})faa/iu, /(?<!\p{L})Samoa(?!\p{L})/u, /(?<!\p{L})oe(?!\p{L})/iu, /(?<!\p{L})ua(?!\p{L})/iu];
-    const bad = [...sm].filter(([, v]) => unmarked.some((re) => re.test(visibleText(v)))).map(([k, v]) => `${k} = ${v}`);
+    const bad = [...sm].filter(([k, v]) => !isSms(k) && unmarked.some((re) => re.test(visibleText(v)))).map(([k, v]) => `${k} = ${v}`);
+    expect(bad).toEqual([]);
+  });
+
+  it('writes SMS texts in plain letters: no ʻokina, no macron, nothing outside GSM 03.38', () => {
+    const sms = [...sm].filter(([k]) => isSms(k));
+    expect(sms.length).toBeGreaterThan(5);
+    const bad = sms.filter(([, v]) => !isGsm7(v) || /[ʻāēīōūĀĒĪŌŪ]/u.test(v)).map(([k, v]) => `${k} = ${v}`);
     expect(bad).toEqual([]);
   });
 

@@ -3,11 +3,17 @@
 // tokens: a Grant (listed with the account's sessions), a JWT access token for the IdP's own
 // API, an ID token, and a refresh token with offline_access (refreshable at /token,
 // introspectable, revocable). Password checks, equal timing and rate limits are the accounts
-// domain's verifyPassword, the same as the hosted sign-in page.
+// domain's verifyPassword, the same as the hosted sign-in page. Instead of a password, the app may
+// send a sign-in code (`code`, from POST /login/code; src/factors): the same answers, with the
+// code's amr (['sms'] or ['otp']); `create_account=true` lets a phone number without an account
+// sign up with it (a passwordless account).
 import { errors, type TokenEndpointGrantContext } from 'oidc-provider';
 import { resourceServerInfo } from '../../apis/apis.ts';
+import { verifyPassword, type AccountsDeps, type SignInResult } from '../../accounts/index.ts';
 import { originOf, recordAudit } from '../../audit/index.ts';
-import { verifyPassword, type AccountsDeps } from '../../accounts/index.ts';
+import { DomainError } from '../../domain-error.ts';
+import { signInWithCode, type SignInCodeDeps } from '../../factors/index.ts';
+import { DEFAULT_LOCALE, isSupportedLocale } from '../../i18n/i18n.ts';
 import { FIRST_PARTY_PASSWORD_GRANT } from '../../clients/client-input.ts';
 import { ACCOUNT_CLIENT_ID, isFirstPartyClient } from '../../clients/clients.ts';
 import { oidcAccount } from '../account.ts';
@@ -15,9 +21,25 @@ import { ensureOwnApi } from '../own-api.ts';
 import { DEFAULT_LOGIN_SCOPE, isKnownScope } from '../scopes.ts';
 
 export const PASSWORD_GRANT = FIRST_PARTY_PASSWORD_GRANT;
-export const PASSWORD_GRANT_PARAMS = ['username', 'password', 'scope'] as const;
+export const PASSWORD_GRANT_PARAMS = ['username', 'password', 'scope', 'code', 'create_account', 'ui_locales'] as const;
 
-export type GrantDeps = AccountsDeps;
+export type GrantDeps = AccountsDeps & SignInCodeDeps;
+
+type FirstFactor = (SignInResult & { amr?: undefined }) | { ok: true; account: Extract<SignInResult, { ok: true }>['account']; amr: string[] };
+
+/** The sign-in code as a first factor, answering as verifyPassword does. */
+async function codeFactor(deps: GrantDeps, ctx: TokenEndpointGrantContext, username: string, code: string): Promise<FirstFactor> {
+  const { params, client } = ctx.oidc;
+  const locale = typeof params['ui_locales'] === 'string' ? params['ui_locales'].split(' ').find(isSupportedLocale) : undefined;
+  try {
+    const done = await signInWithCode(deps, { username, code, create: params['create_account'] === 'true', locale: locale ?? DEFAULT_LOCALE }, { ip: ctx.ip, origin: originOf(ctx), clientId: client.clientId });
+    return { ok: true, account: done.account, amr: done.amr };
+  } catch (err) {
+    if (!(err instanceof DomainError)) throw err;
+    if (err.code === 'rate_limited') return { ok: false, error: 'rate_limited', retryAfterSeconds: err.retryAfterSeconds ?? 1 };
+    return { ok: false, error: 'invalid_credentials' };
+  }
+}
 
 function requestedScopes(ctx: TokenEndpointGrantContext): string[] {
   const { client, params } = ctx.oidc;
@@ -39,11 +61,14 @@ export function passwordGrantHandler(deps: GrantDeps) {
     }
     const username = params['username'];
     const password = params['password'];
-    const missing = [typeof username === 'string' && username ? undefined : 'username', typeof password === 'string' && password ? undefined : 'password'].filter(Boolean);
+    const code = typeof params['code'] === 'string' && params['code'] ? params['code'] : undefined;
+    const missing = [typeof username === 'string' && username ? undefined : 'username', code || (typeof password === 'string' && password) ? undefined : 'password'].filter(Boolean);
     if (missing.length) throw new errors.InvalidRequest(`missing required parameter(s) (${missing.join(',')})`);
     const scopes = requestedScopes(ctx);
 
-    const result = await verifyPassword(deps, { username: username as string, password: password as string, ip: ctx.ip, userAgent: ctx.get('user-agent'), clientId: client.clientId });
+    const result: FirstFactor = code
+      ? await codeFactor(deps, ctx, username as string, code)
+      : await verifyPassword(deps, { username: username as string, password: password as string, ip: ctx.ip, userAgent: ctx.get('user-agent'), clientId: client.clientId });
     if (!result.ok) {
       if (result.error === 'rate_limited') {
         const err = new errors.CustomOIDCProviderError('rate_limited', 'too many failed sign-in attempts; retry later');
@@ -54,6 +79,7 @@ export function passwordGrantHandler(deps: GrantDeps) {
       throw new errors.InvalidGrant('invalid username or password');
     }
     const account = result.account;
+    const amr = result.amr ?? ['pwd'];
     const oidc = oidcAccount(account);
     ctx.oidc.entity('Account', oidc as never);
 
@@ -86,7 +112,7 @@ export function passwordGrantHandler(deps: GrantDeps) {
         scope: oidcScope,
         resource: api.resource,
         authTime: now,
-        amr: ['pwd'],
+        amr,
         rotations: 0,
       });
       ctx.oidc.entity('RefreshToken', rt);
@@ -98,7 +124,7 @@ export function passwordGrantHandler(deps: GrantDeps) {
       const token = new provider.IdToken(await oidc.claims('id_token', oidcScope, {}, []), { ctx });
       Object.assign(token, { scope: grant.getOIDCScopeFiltered(new Set(scopes)), mask: {}, rejected: [] });
       token.set('auth_time', now);
-      token.set('amr', ['pwd']);
+      token.set('amr', amr);
       idToken = await token.issue({ use: 'idtoken' });
     }
 
@@ -109,7 +135,7 @@ export function passwordGrantHandler(deps: GrantDeps) {
       accountSub: account.sub,
       clientId: client.clientId,
       origin: originOf(ctx),
-      details: { method: 'password', amr: ['pwd'], via: 'api' },
+      details: { method: code ? 'code' : 'password', amr, via: 'api' },
     });
     ctx.body = {
       access_token: accessToken,

@@ -4,7 +4,7 @@
 // POST /login, /register, /logout are the JSON API's (src/web/api/).
 import Router from '@koa/router';
 import type { Next, ParameterizedContext } from 'koa';
-import { changePassword, updateProfile } from '../../accounts/index.ts';
+import { changePassword, hasPassword, updateProfile } from '../../accounts/index.ts';
 import { originOf, sourceOf, type AuditEvent } from '../../audit/index.ts';
 import type { Deps } from '../../deps.ts';
 import { translator, type I18nKey } from '../../i18n/i18n.ts';
@@ -186,12 +186,14 @@ export function accountRoutes(deps: AccountAreaDeps): Router<AccountState> {
     done(ctx, 'profile');
   });
 
-  function showPassword(ctx: AccountContext, fieldErrors: Record<string, string> = {}, alert?: string, status = 200) {
+  async function showPassword(ctx: AccountContext, fieldErrors: Record<string, string> = {}, alert?: string, status = 200) {
     const { account } = ctx.state.signedIn;
+    // A passwordless account (signed up with a code) sets its first one: no current password to ask for.
+    const first = !(await hasPassword(deps, account.sub));
     renderPage(
       ctx,
       'account-password',
-      { titleKey: 'pages:password.title', csrf: tokenFor(ctx), username: account.email ?? account.phone_number ?? '', fieldErrors, alert },
+      { titleKey: 'pages:password.title', csrf: tokenFor(ctx), username: account.email ?? account.phone_number ?? '', fieldErrors, alert, first },
       { status, scripts: ['pw.js'] },
     );
   }
@@ -201,7 +203,7 @@ export function accountRoutes(deps: AccountAreaDeps): Router<AccountState> {
   router.post('/account/password', ...post, async (ctx) => {
     const t = translator(ctx.state.locale);
     const form = readForm(ctx, passwordForm);
-    if (!form) return showPassword(ctx, {}, t('errors:check_fields'), 400);
+    if (!form) return await showPassword(ctx, {}, t('errors:check_fields'), 400);
     const { session, account } = ctx.state.signedIn;
     try {
       await changePassword(deps, account.sub, form, sourceOf(ctx));
@@ -210,9 +212,9 @@ export function accountRoutes(deps: AccountAreaDeps): Router<AccountState> {
       if (!e) throw err;
       if (e.retryAfterSeconds !== undefined) {
         ctx.set('Retry-After', String(e.retryAfterSeconds));
-        return showPassword(ctx, {}, e.alert, e.status);
+        return await showPassword(ctx, {}, e.alert, e.status);
       }
-      return showPassword(ctx, e.fieldErrors, e.alert, e.status);
+      return await showPassword(ctx, e.fieldErrors, e.alert, e.status);
     }
     // Whoever else knew the old password is signed out: other sessions, other apps' tokens;
     // open reset links stop working, and the person is told (in case it was not them).

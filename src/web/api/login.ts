@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import type { Context } from 'koa';
 import type { Deps } from '../../deps.ts';
 import { ApiError, rateLimited, sendApiError } from './errors.ts';
+import { apiLocale } from './locale.ts';
 import { PASSWORD_GRANT } from '../../oidc/grants/password.ts';
 import type { loginBody } from './schemas.ts';
 import type { z } from 'zod';
@@ -34,8 +35,13 @@ function formRequest(original: IncomingMessage, body: Buffer): IncomingMessage {
 
 export async function login(deps: Pick<Deps, 'runtime'>, ctx: Context, body: z.output<typeof loginBody>): Promise<void> {
   const provider = deps.runtime.provider;
-  const form: Record<string, string> = { grant_type: PASSWORD_GRANT, username: body.username, password: body.password };
+  if (!body.password && !body.code) throw new ApiError(400, 'invalid_request', { fields: { password: 'required' } });
+  // A sign-in code instead of a password (src/factors): the same grant, the same answers.
+  const form: Record<string, string> = body.code
+    ? { grant_type: PASSWORD_GRANT, username: body.username, code: body.code, ...(body.create_account ? { create_account: 'true' } : {}) }
+    : { grant_type: PASSWORD_GRANT, username: body.username, password: body.password ?? '' };
   if (body.scope) form['scope'] = body.scope;
+  if (body.code) form['ui_locales'] = apiLocale(ctx);
 
   // Authenticate the client the way it is registered: HTTP Basic or in the body.
   const basic = /^Basic\s/i.test(ctx.get('authorization'));

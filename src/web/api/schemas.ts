@@ -8,10 +8,18 @@ const uiLocales = z.string().max(100).optional().describe('Language of error tex
 
 export const loginBody = z.object({
   username: z.string().min(1).max(320).describe('Email address or phone number (local Samoan numbers are accepted).'),
-  password: z.string().min(1).max(1024),
+  password: z.string().min(1).max(1024).optional().describe('Required unless `code` is given.'),
+  code: z.string().min(1).max(20).optional().describe('Instead of a password: the six-digit code from POST /login/code, sent to `username`.'),
+  create_account: z.boolean().optional().describe('With `code`: a phone number without an account signs up with it (a passwordless account).'),
   client_id: z.string().min(1).max(200).describe('A client registered with `bwid clients create --first-party`.'),
   client_secret: z.string().min(1).max(500).optional().describe('Confidential clients only (or HTTP Basic authentication).'),
   scope: z.string().max(500).optional().describe('Space-separated; default `openid profile email phone offline_access` (limited to the client\'s scopes).'),
+  ui_locales: uiLocales,
+});
+
+export const loginCodeBody = z.object({
+  username: z.string().min(1).max(320).describe('Email address or phone number (local Samoan numbers are accepted) to send a sign-in code to.'),
+  client_id: z.string().min(1).max(200).describe('A client registered with `bwid clients create --first-party`.'),
   ui_locales: uiLocales,
 });
 

@@ -16,7 +16,7 @@ export function addSessionRoutes(api: ApiRoutes, deps: Pick<Deps, 'db' | 'runtim
       tags: ['Sessions'],
       summary: 'Sign in (first-party apps)',
       description:
-        "Issues ordinary OpenID Connect tokens through oidc-provider (grant type `urn:bytewatchers:params:oauth:grant-type:password`): introspectable, revocable, refreshable at /token, listed among the account's sessions. Only for clients created with `--first-party`.",
+        "Issues ordinary OpenID Connect tokens through oidc-provider (grant type `urn:bytewatchers:params:oauth:grant-type:password`): introspectable, revocable, refreshable at /token, listed among the account's sessions. Only for clients created with `--first-party`. Instead of `password`, a `code` from POST /login/code (ID token `amr` `sms` or `otp`); with `create_account: true` a phone number without an account signs up with it.",
       body: { name: 'LoginRequest', schema: loginBody },
       responses: {
         '200': { description: 'Tokens', body: TOKENS },
