@@ -55,6 +55,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       log,
       refreshSeconds: config.keyRefreshSeconds,
       bcryptCost: config.bcryptCost,
+      tokenKey,
     });
     // The IdP's own API (audience of POST /login tokens) exists before the first token request.
     await ensureOwnApi(database.db, config.issuer);

@@ -91,8 +91,8 @@ function apiAccess(c: CommandContext): Record<string, string[]> | undefined {
 const accessText = (a: Record<string, string[]>) =>
   Object.entries(a).map(([r, s]) => `${r}=${s.join(',')}`).join(' ') || '(no APIs)';
 
-const clientText = (c: { client_id: string; client_name: string; type: string; enabled: boolean; first_party: boolean; redirect_uris: string[] }) =>
-  `${c.client_id}  ${c.type.padEnd(7)} ${c.enabled ? 'enabled ' : 'disabled'} ${c.first_party ? 'first-party ' : ''}${c.client_name}  ${c.redirect_uris.join(' ')}`;
+const clientText = (c: { client_id: string; client_name: string; type: string; enabled: boolean; first_party: boolean; require_mfa: boolean; redirect_uris: string[] }) =>
+  `${c.client_id}  ${c.type.padEnd(7)} ${c.enabled ? 'enabled ' : 'disabled'} ${c.first_party ? 'first-party ' : ''}${c.require_mfa ? 'require-mfa ' : ''}${c.client_name}  ${c.redirect_uris.join(' ')}`;
 
 export const commands: Record<string, (c: CommandContext) => Promise<CommandResult>> = {
   async 'clients create'(c) {
@@ -138,6 +138,7 @@ export const commands: Record<string, (c: CommandContext) => Promise<CommandResu
       postLogoutRedirectUris: list(c.flags['post-logout-redirect-uri']),
       scopes: list(c.flags['scope']),
       firstParty: tri(c, 'first-party', 'no-first-party'),
+      requireMfa: tri(c, 'require-mfa', 'no-require-mfa'),
       enabled: tri(c, 'enable', 'disable'),
       tokenEndpointAuthMethod: oneOf(str(c.flags['auth-method']), CONFIDENTIAL_AUTH_METHODS, 'auth-method'),
       apiAccess: apiAccess(c),

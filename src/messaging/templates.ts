@@ -4,8 +4,10 @@
 import ejs from 'ejs';
 import { runtimeKey, translator } from '../i18n/i18n.ts';
 
-export type EmailTemplate = 'password_reset' | 'password_changed' | 'verify_email' | 'email_change' | 'phone_change' | 'account_secured';
-export type SmsTemplate = 'password_reset' | 'password_changed' | 'verify_phone' | 'email_change' | 'phone_change' | 'account_secured';
+export type EmailTemplate =
+  | 'password_reset' | 'password_changed' | 'verify_email' | 'email_change' | 'phone_change' | 'account_secured'
+  | 'two_step_on' | 'two_step_off' | 'two_step_new_codes';
+export type SmsTemplate = 'password_reset' | 'password_changed' | 'verify_phone' | 'email_change' | 'phone_change' | 'account_secured' | 'two_step_changed';
 
 export type MessageVars = {
   /** How to greet the person (preferred or given name); omitted = a plain greeting. */
@@ -29,7 +31,13 @@ const EMAIL_PARTS: Record<EmailTemplate, { action: boolean; expiry: boolean; out
   email_change: { action: false, expiry: false, outro: true },
   phone_change: { action: false, expiry: false, outro: true },
   account_secured: { action: false, expiry: false, outro: true },
+  two_step_on: { action: false, expiry: false, outro: true },
+  two_step_off: { action: false, expiry: false, outro: true },
+  two_step_new_codes: { action: false, expiry: false, outro: true },
 };
+
+/** SMS texts kept in another room's namespace (the sms namespace is the sign-in codes room's). */
+const SMS_KEYS: Partial<Record<SmsTemplate, string>> = { two_step_changed: 'two-step:sms_changed' };
 
 // Inline styles only: most mail clients drop <style> blocks and external CSS.
 const HTML = ejs.compile(
@@ -77,5 +85,5 @@ export function renderEmail(template: EmailTemplate, locale: string, vars: Messa
 }
 
 export function renderSms(template: SmsTemplate, locale: string, vars: MessageVars): string {
-  return translator(locale)(`sms:${template}`, { ...vars });
+  return translator(locale)(runtimeKey(SMS_KEYS[template] ?? `sms:${template}`), { ...vars });
 }

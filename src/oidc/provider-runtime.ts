@@ -11,7 +11,7 @@ import { loadCookieKeys } from './cookie-keys.ts';
 import { buildProvider } from './provider.ts';
 import { ensureSigningKeys, loadSigningKeys } from './signing-keys.ts';
 
-export type RuntimeDeps = Pick<Deps, 'db' | 'box' | 'log' | 'bcryptCost'> & {
+export type RuntimeDeps = Pick<Deps, 'db' | 'box' | 'log' | 'bcryptCost' | 'tokenKey'> & {
   issuer: string;
   trustProxy: boolean;
   trustProxyHops: number;

@@ -1,38 +1,23 @@
 // Owns: the grant type behind POST /login (urn:bytewatchers:params:oauth:grant-type:password):
 // a first-party app sends the person's username and password and gets ordinary oidc-provider
-// tokens: a Grant (listed with the account's sessions), a JWT access token for the IdP's own
-// API, an ID token, and a refresh token with offline_access (refreshable at /token,
-// introspectable, revocable). Password checks, equal timing and rate limits are the accounts
-// domain's verifyPassword, the same as the hosted sign-in page.
+// tokens (first-party-tokens.ts), or, when a second factor is due, an mfa_token (mfa.ts).
+// Password checks, equal timing and rate limits are the accounts domain's verifyPassword, the
+// same as the hosted sign-in page.
 import { errors, type TokenEndpointGrantContext } from 'oidc-provider';
-import { resourceServerInfo } from '../../apis/apis.ts';
-import { verifyPassword, type AccountsDeps } from '../../accounts/index.ts';
+import { verifyPassword } from '../../accounts/index.ts';
 import { FIRST_PARTY_PASSWORD_GRANT } from '../../clients/client-input.ts';
 import { ACCOUNT_CLIENT_ID, isFirstPartyClient } from '../../clients/clients.ts';
-import { oidcAccount } from '../account.ts';
-import { ensureOwnApi } from '../own-api.ts';
-import { DEFAULT_LOGIN_SCOPE, isKnownScope } from '../scopes.ts';
+import { issueFirstPartyTokens, requestedScopes, type GrantDeps } from './first-party-tokens.ts';
+import { mfaRequired } from './mfa.ts';
 
 export const PASSWORD_GRANT = FIRST_PARTY_PASSWORD_GRANT;
 export const PASSWORD_GRANT_PARAMS = ['username', 'password', 'scope'] as const;
 
-export type GrantDeps = AccountsDeps;
-
-function requestedScopes(ctx: TokenEndpointGrantContext): string[] {
-  const { client, params } = ctx.oidc;
-  const raw = typeof params['scope'] === 'string' && params['scope'].trim() ? params['scope'] : (client.scope ?? DEFAULT_LOGIN_SCOPE);
-  const scopes = [...new Set(raw.split(' ').filter(Boolean))];
-  const allowed = new Set((client.scope ?? DEFAULT_LOGIN_SCOPE).split(' '));
-  for (const s of scopes) {
-    if (!isKnownScope(s)) throw new errors.InvalidScope('requested scope is not supported', s);
-    if (!allowed.has(s)) throw new errors.InvalidScope('requested scope is not allowed for this client', s);
-  }
-  return scopes;
-}
+export type { GrantDeps } from './first-party-tokens.ts';
 
 export function passwordGrantHandler(deps: GrantDeps) {
   return async function passwordGrant(ctx: TokenEndpointGrantContext): Promise<void> {
-    const { provider, client, params } = ctx.oidc;
+    const { client, params } = ctx.oidc;
     if (!isFirstPartyClient(client) || client.clientId === ACCOUNT_CLIENT_ID) {
       throw new errors.UnauthorizedClient('only first-party apps may sign people in with a password');
     }
@@ -40,7 +25,7 @@ export function passwordGrantHandler(deps: GrantDeps) {
     const password = params['password'];
     const missing = [typeof username === 'string' && username ? undefined : 'username', typeof password === 'string' && password ? undefined : 'password'].filter(Boolean);
     if (missing.length) throw new errors.InvalidRequest(`missing required parameter(s) (${missing.join(',')})`);
-    const scopes = requestedScopes(ctx);
+    const scopes = requestedScopes(ctx, params['scope']);
 
     const result = await verifyPassword(deps, { username: username as string, password: password as string, ip: ctx.ip });
     if (!result.ok) {
@@ -52,62 +37,9 @@ export function passwordGrantHandler(deps: GrantDeps) {
       }
       throw new errors.InvalidGrant('invalid username or password');
     }
-    const account = result.account;
-    const oidc = oidcAccount(account);
-    ctx.oidc.entity('Account', oidc as never);
-
-    const api = await ensureOwnApi(deps.db, provider.issuer);
-    const oidcScope = scopes.join(' ');
-    const apiScope = scopes.filter((s) => api.scopes.includes(s)).join(' ');
-
-    const grant = new provider.Grant({ accountId: account.sub, clientId: client.clientId });
-    grant.addOIDCScope(oidcScope);
-    if (apiScope) grant.addResourceScope(api.resource, apiScope);
-    const grantId = await grant.save();
-    ctx.oidc.entity('Grant', grant);
-
-    const now = Math.floor(Date.now() / 1000);
-    const at = new provider.AccessToken({ accountId: account.sub, client, grantId, gty: PASSWORD_GRANT });
-    // The same description the provider uses for every registered API, so refreshes at /token
-    // produce the same kind of token.
-    at.resourceServer = new provider.ResourceServer(api.resource, resourceServerInfo(api));
-    at.scope = apiScope || undefined;
-    ctx.oidc.entity('AccessToken', at);
-    const accessToken = await at.save();
-
-    let refreshToken: string | undefined;
-    if (scopes.includes('offline_access') && client.grantTypeAllowed('refresh_token')) {
-      const rt = new provider.RefreshToken({
-        accountId: account.sub,
-        client,
-        grantId,
-        gty: PASSWORD_GRANT,
-        scope: oidcScope,
-        resource: api.resource,
-        authTime: now,
-        amr: ['pwd'],
-        rotations: 0,
-      });
-      ctx.oidc.entity('RefreshToken', rt);
-      refreshToken = await rt.save();
-    }
-
-    let idToken: string | undefined;
-    if (scopes.includes('openid')) {
-      const token = new provider.IdToken(await oidc.claims('id_token', oidcScope, {}, []), { ctx });
-      Object.assign(token, { scope: grant.getOIDCScopeFiltered(new Set(scopes)), mask: {}, rejected: [] });
-      token.set('auth_time', now);
-      token.set('amr', ['pwd']);
-      idToken = await token.issue({ use: 'idtoken' });
-    }
-
-    ctx.body = {
-      access_token: accessToken,
-      token_type: 'Bearer',
-      expires_in: at.expiration,
-      ...(idToken ? { id_token: idToken } : {}),
-      ...(refreshToken ? { refresh_token: refreshToken } : {}),
-      scope: oidcScope,
-    };
+    // A second factor due (enrolled, or the app requires one): 401 mfa_required and an
+    // mfa_token for POST /login/mfa (grants/mfa.ts) instead of tokens.
+    if (await mfaRequired(deps, ctx, result.account.sub, ['pwd'], scopes)) return;
+    await issueFirstPartyTokens(deps, ctx, result.account, scopes, ['pwd'], PASSWORD_GRANT);
   };
 }

@@ -10,6 +10,7 @@ import { authenticate } from './bearer.ts';
 import { addDevOutboxRoute } from './dev-outbox.ts';
 import { addDocsRoutes } from './docs.ts';
 import { jsonErrors } from './errors.ts';
+import { addMfaLoginRoute } from './mfa-login-routes.ts';
 import { addRecoveryRoutes } from './recovery-routes.ts';
 import { ApiRoutes } from './route.ts';
 import { addSessionRoutes } from './session-routes.ts';
@@ -17,7 +18,7 @@ import { addSessionRoutes } from './session-routes.ts';
 export type ApiDeps = Pick<Deps, 'config' | 'db' | 'box' | 'log' | 'bcryptCost' | 'tokenKey' | 'runtime'>;
 
 /** Paths this router owns; everything else passes through untouched. */
-const OWN = /^\/(register|login|profile|update|logout|password\/(forgot|reset)|verify\/(email|phone|resend)|openapi\.json|docs(\/.*)?|dev\/outbox)$/;
+const OWN = /^\/(register|login(\/mfa)?|profile|update|logout|password\/(forgot|reset)|verify\/(email|phone|resend)|openapi\.json|docs(\/.*)?|dev\/outbox)$/;
 
 export function apiRoutes(deps: ApiDeps): ApiRoutes {
   const router = new Router();
@@ -35,6 +36,7 @@ export function apiRoutes(deps: ApiDeps): ApiRoutes {
   const api = new ApiRoutes(router, { production: deps.config.env === 'production', authenticate: (ctx) => authenticate(deps, ctx) });
   addAccountRoutes(api, deps);
   addSessionRoutes(api, deps);
+  addMfaLoginRoute(api, deps);
   addRecoveryRoutes(api, deps);
   addDocsRoutes(api, deps.config.issuer);
   addDevOutboxRoute(api, deps);
