@@ -60,7 +60,8 @@ export function buildProvider(deps: ProviderDeps): Provider {
     // sign-in proved; acr_values (or --require-mfa) asks for two. See docs/factors.md.
     acrValues: [...ACR_VALUES],
     claims: {
-      openid: [...SCOPE_CLAIMS.openid],
+      // acr and amr (RFC 8176) go in every ID token: what the sign-in proved (src/factors).
+      openid: [...SCOPE_CLAIMS.openid, 'acr', 'amr'],
       profile: [...SCOPE_CLAIMS.profile],
       email: [...SCOPE_CLAIMS.email],
       phone: [...SCOPE_CLAIMS.phone],
