@@ -46,7 +46,7 @@ export function twoStepRoutes(deps: TwoStepRouteDeps): Router<State> {
   const post = [formBody(), requireSignIn, requireCsrf({ bind: (ctx) => bindOf(ctx as Ctx), back: () => '/account/two-step' })] as const;
   const at = (ctx: Ctx) => ({ origin: originOf(ctx), clientId: ACCOUNT_CLIENT_ID, ip: ctx.ip });
 
-  async function showManage(ctx: Ctx, opts: { alert?: string; fieldErrors?: Record<string, string>; failedForm?: string; status?: number } = {}) {
+  async function showManage(ctx: Ctx, opts: { alert?: string; fieldErrors?: Record<string, string>; status?: number } = {}) {
     const { account } = ctx.state.signedIn;
     const t = translator(ctx.state.locale);
     const enabled = await hasTotp(deps.db, account.sub);
@@ -63,7 +63,6 @@ export function twoStepRoutes(deps: TwoStepRouteDeps): Router<State> {
         notice: done === 'off' ? t('two-step:manage.done_off') : undefined,
         alert: opts.alert,
         fieldErrors: opts.fieldErrors ?? {},
-        failedForm: opts.failedForm,
       },
       { status: opts.status ?? 200, scripts: enabled ? ['pw.js'] : [] },
     );
@@ -99,8 +98,8 @@ export function twoStepRoutes(deps: TwoStepRouteDeps): Router<State> {
     showCodes(ctx, codes);
   });
 
-  /** Runs a change that needs the password and a second factor; a refusal re-shows the form that failed. */
-  async function withProof(ctx: Ctx, formId: string, change: (proof: { password: string; code: string }) => Promise<void>) {
+  /** Runs a change that needs the password and a second factor; a refusal re-shows the page with what was wrong. */
+  async function withProof(ctx: Ctx, change: (proof: { password: string; code: string }) => Promise<void>) {
     const t = translator(ctx.state.locale);
     const form = readForm(ctx, proofForm);
     if (!form) return showManage(ctx, { alert: t('errors:check_fields'), status: 400 });
@@ -113,13 +112,13 @@ export function twoStepRoutes(deps: TwoStepRouteDeps): Router<State> {
       const fieldErrors: Record<string, string> = {};
       if (e.fieldErrors['current_password']) fieldErrors['password'] = e.fieldErrors['current_password'];
       if (e.code === 'invalid_code') fieldErrors['code'] = t('two-step:fields.second_factor_wrong');
-      return showManage(ctx, { alert: e.code === 'rate_limited' ? e.alert : t('errors:check_fields'), fieldErrors, failedForm: formId, status: e.status });
+      return showManage(ctx, { alert: e.code === 'rate_limited' ? e.alert : t('errors:check_fields'), fieldErrors, status: e.status });
     }
   }
 
   router.post('/account/two-step/recovery-codes', ...post, async (ctx) => {
     let codes: string[] | undefined;
-    await withProof(ctx, 'new-codes', async (proof) => {
+    await withProof(ctx, async (proof) => {
       codes = await renewRecoveryCodes(deps, ctx.state.signedIn.account, proof, at(ctx));
     });
     if (codes) showCodes(ctx, codes);
@@ -127,7 +126,7 @@ export function twoStepRoutes(deps: TwoStepRouteDeps): Router<State> {
 
   router.post('/account/two-step/off', ...post, async (ctx) => {
     let off = false;
-    await withProof(ctx, 'off', async (proof) => {
+    await withProof(ctx, async (proof) => {
       await turnOffTwoStep(deps, ctx.state.signedIn.account, proof, at(ctx));
       off = true;
     });
