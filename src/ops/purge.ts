@@ -8,6 +8,7 @@ import { purgeExpiredAccessTokens } from '../oidc/access-token-index.ts';
 import { endAllSessions } from '../oidc/account-sessions.ts';
 import { purgeExpiredPayloads } from '../oidc/adapter.ts';
 import { purgeExpiredTokens } from '../one-time-tokens/index.ts';
+import { purgeExpiredPendingSignIns } from '../factors/index.ts';
 import { purgeExpiredLoginThrottle } from '../security/login-throttle.ts';
 
 const EVERY_MS = 10 * 60 * 1000;
@@ -24,6 +25,7 @@ export async function purgeExpired(db: Db): Promise<{ oidcPayloads: number; logi
     purgeThrottle(db),
     purgeExpiredAccessTokens(db),
     purgeOldMessages(db),
+    purgeExpiredPendingSignIns(db),
   ]);
   const removed = await deleteUnprovenAccounts(db, UNPROVEN_ACCOUNT_DAYS);
   for (const sub of removed) await endAllSessions(db, sub);
