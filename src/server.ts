@@ -48,7 +48,6 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     await recordSecretsKey(database.db, secretsKey);
     runtime = await ProviderRuntime.start({
       config,
-      tokenKey,
       issuer: config.issuer,
       trustProxy: config.trustProxy,
       trustProxyHops: config.trustProxyHops,
@@ -57,6 +56,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
       log,
       refreshSeconds: config.keyRefreshSeconds,
       bcryptCost: config.bcryptCost,
+      tokenKey,
     });
     // The IdP's own API (audience of POST /login tokens) exists before the first token request.
     await ensureOwnApi(database.db, config.issuer);

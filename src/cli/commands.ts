@@ -160,8 +160,8 @@ async function withBranding<T extends { client_id: string }>(db: Db, client: T) 
 const accessText = (a: Record<string, string[]>) =>
   Object.entries(a).map(([r, s]) => `${r}=${s.join(',')}`).join(' ') || '(no APIs)';
 
-const clientText = (c: { client_id: string; client_name: string; type: string; enabled: boolean; first_party: boolean; redirect_uris: string[] }) =>
-  `${c.client_id}  ${c.type.padEnd(7)} ${c.enabled ? 'enabled ' : 'disabled'} ${c.first_party ? 'first-party ' : ''}${c.client_name}  ${c.redirect_uris.join(' ')}`;
+const clientText = (c: { client_id: string; client_name: string; type: string; enabled: boolean; first_party: boolean; require_mfa: boolean; redirect_uris: string[] }) =>
+  `${c.client_id}  ${c.type.padEnd(7)} ${c.enabled ? 'enabled ' : 'disabled'} ${c.first_party ? 'first-party ' : ''}${c.require_mfa ? 'require-mfa ' : ''}${c.client_name}  ${c.redirect_uris.join(' ')}`;
 
 export const commands: Record<string, (c: CommandContext) => Promise<CommandResult>> = {
   async 'clients create'(c) {
@@ -220,6 +220,7 @@ export const commands: Record<string, (c: CommandContext) => Promise<CommandResu
       postLogoutRedirectUris: list(c.flags['post-logout-redirect-uri']),
       scopes: list(c.flags['scope']),
       firstParty: tri(c, 'first-party', 'no-first-party'),
+      requireMfa: tri(c, 'require-mfa', 'no-require-mfa'),
       enabled: tri(c, 'enable', 'disable'),
       tokenEndpointAuthMethod: oneOf(str(c.flags['auth-method']), CONFIDENTIAL_AUTH_METHODS, 'auth-method'),
       apiAccess: apiAccess(c),

@@ -78,8 +78,10 @@ export const COMMANDS: Record<string, CommandSpec> = {
       enable: { help: 'allow the app to obtain tokens again' },
       disable: { help: 'refuse the app tokens (same as clients disable)' },
       'no-api': { help: 'take every API off the allow-list (--api replaces the whole list)' },
+      'require-mfa': { help: 'every sign-in to this app needs a second factor (ID tokens then carry the two-factor acr; docs/factors.md)' },
+      'no-require-mfa': { help: 'one factor is enough again, unless the person or the request asks for more' },
     },
-    conflicts: [['first-party', 'no-first-party'], ['enable', 'disable'], ['api', 'no-api']],
+    conflicts: [['first-party', 'no-first-party'], ['enable', 'disable'], ['api', 'no-api'], ['require-mfa', 'no-require-mfa']],
     example: 'bwid clients update 3kq0Jx2vQ9mTg4Lr --name "Fale" --logo-uri https://fale.example.ws/logo.png --policy-uri https://fale.example.ws/privacy',
   },
   'clients rotate-secret': {

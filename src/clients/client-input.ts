@@ -12,6 +12,8 @@ export const CONFIDENTIAL_AUTH_METHODS = ['client_secret_basic', 'client_secret_
  * first-party user-facing clients only, so oidc-provider refuses it to every other client.
  */
 export const FIRST_PARTY_PASSWORD_GRANT = 'urn:bytewatchers:params:oauth:grant-type:password';
+/** POST /login/mfa: the second factor that finishes a password sign-in (src/oidc/grants/mfa.ts). */
+export const FIRST_PARTY_MFA_GRANT = 'urn:bytewatchers:params:oauth:grant-type:mfa';
 
 
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -78,6 +80,7 @@ export const updateClientInput = z
     postLogoutRedirectUris: uriList.optional(),
     scopes: z.array(scopeToken).max(50).optional(),
     firstParty: z.boolean().optional(),
+    requireMfa: z.boolean().optional(),
     enabled: z.boolean().optional(),
     tokenEndpointAuthMethod: z.enum(CONFIDENTIAL_AUTH_METHODS).optional(),
     apiAccess: apiAccessInput.optional(),

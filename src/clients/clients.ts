@@ -12,6 +12,7 @@ import { findApi } from '../apis/apis.ts';
 import {
   createClientInput,
   type ApiAccess,
+  FIRST_PARTY_MFA_GRANT,
   FIRST_PARTY_PASSWORD_GRANT,
   redirectUriProblem,
   updateClientInput,
@@ -46,6 +47,8 @@ export type ClientView = {
   token_endpoint_auth_method: string;
   scope: string;
   first_party: boolean;
+  /** Every sign-in to this app needs a second factor (bwid clients update --require-mfa). */
+  require_mfa: boolean;
   /** API resource URI -> scopes the client may get (["*"]: all). The own API is not listed. */
   api_access: ApiAccess;
   enabled: boolean;
@@ -63,7 +66,7 @@ const newSecret = () => crypto.randomBytes(32).toString('base64url');
  * id anyone can read: it would open password guessing to the world without client auth.
  */
 const grantTypesOf = (row: ClientRow) =>
-  row.first_party && row.type !== 'service' && row.client_id !== ACCOUNT_CLIENT_ID ? [...row.grant_types, FIRST_PARTY_PASSWORD_GRANT] : row.grant_types;
+  row.first_party && row.type !== 'service' && row.client_id !== ACCOUNT_CLIENT_ID ? [...row.grant_types, FIRST_PARTY_PASSWORD_GRANT, FIRST_PARTY_MFA_GRANT] : row.grant_types;
 
 export function toView(row: ClientRow): ClientView {
   return {
@@ -77,6 +80,7 @@ export function toView(row: ClientRow): ClientView {
     token_endpoint_auth_method: row.token_endpoint_auth_method,
     scope: row.scopes.join(' '),
     first_party: row.first_party,
+    require_mfa: row.require_mfa,
     api_access: apiAccessOf(row),
     enabled: row.enabled,
     created_at: row.created_at.toISOString(),
@@ -161,6 +165,7 @@ export async function updateClient(db: Db, clientId: string, input: UpdateClient
     post_logout_redirect_uris: u.postLogoutRedirectUris,
     scopes: u.scopes,
     first_party: u.firstParty,
+    require_mfa: u.requireMfa,
     enabled: u.enabled,
     api_access: u.apiAccess ? JSON.stringify(u.apiAccess) : undefined,
     token_endpoint_auth_method: existing.type === 'web' || existing.type === 'service' ? u.tokenEndpointAuthMethod : undefined,
@@ -191,6 +196,10 @@ const metadataCache = lookupCache<ClientMetadata>({ max: 5000, ttlMs: CLIENT_CAC
 /** Whether an oidc-provider Client (built from findOidcClientMetadata) is first-party. */
 export const isFirstPartyClient = (client: object): boolean =>
   (client as Record<string, unknown>)['urn:bwid:first_party'] === true;
+
+/** Whether an oidc-provider Client was registered with --require-mfa. */
+export const clientRequiresMfa = (client: object): boolean =>
+  (client as Record<string, unknown>)['urn:bwid:require_mfa'] === true;
 
 /** The API allow-list of an oidc-provider Client (built from findOidcClientMetadata). */
 export const apiAccessOfClient = (client: object): ApiAccess =>
@@ -223,6 +232,7 @@ async function loadOidcClientMetadata(db: Db, box: SecretBox, clientId: string):
     'urn:bwid:first_party': row.first_party,
     'urn:bwid:client_type': row.type,
     'urn:bwid:api_access': apiAccessOf(row),
+    'urn:bwid:require_mfa': row.require_mfa,
   };
 }
 

@@ -47,6 +47,8 @@ export interface ClientsTable {
   /** API resource URI -> scopes this client may get for it (["*"]: all the API defines). */
   api_access: ColumnType<Record<string, string[]>, string | undefined, string>;
   enabled: Generated<boolean>;
+  /** Every sign-in to this app needs a second factor (migrations/0009_two_step.ts). */
+  require_mfa: Generated<boolean>;
   created_at: Generated<Date>;
   updated_at: Timestamp;
   /** Branding (migrations/0012, src/clients/branding.ts): where the logo was fetched from, once. */
@@ -92,8 +94,9 @@ import type { AuditTables } from '../audit/tables.ts';
 import type { ClientBrandingTables } from '../clients/tables.ts';
 import type { OidcIndexTables } from '../oidc/tables.ts';
 import type { OneTimeTokensTables } from '../one-time-tokens/tables.ts';
+import type { TwoStepTables } from '../factors/tables.ts';
 
-export interface Database extends AuditTables, ClientBrandingTables, AccountSecurityTables, MessagingTables, OneTimeTokensTables, OidcIndexTables {
+export interface Database extends AuditTables, ClientBrandingTables, AccountSecurityTables, MessagingTables, OneTimeTokensTables, OidcIndexTables, TwoStepTables {
   oidc_payloads: OidcPayloadsTable;
   signing_keys: SigningKeysTable;
   secrets: SecretsTable;

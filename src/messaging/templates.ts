@@ -6,8 +6,10 @@ import ejs from 'ejs';
 import { withOriginBoundLine } from '../factors/sms-segments.ts';
 import { runtimeKey, translator } from '../i18n/i18n.ts';
 
-export type EmailTemplate = 'password_reset' | 'password_changed' | 'verify_email' | 'email_change' | 'phone_change' | 'account_secured' | 'sign_in_code';
-export type SmsTemplate = 'password_reset' | 'password_changed' | 'verify_phone' | 'email_change' | 'phone_change' | 'account_secured' | 'sign_in_code';
+export type EmailTemplate =
+  | 'password_reset' | 'password_changed' | 'verify_email' | 'email_change' | 'phone_change' | 'account_secured' | 'sign_in_code'
+  | 'two_step_on' | 'two_step_off' | 'two_step_new_codes';
+export type SmsTemplate = 'password_reset' | 'password_changed' | 'verify_phone' | 'email_change' | 'phone_change' | 'account_secured' | 'sign_in_code' | 'two_step_changed';
 
 export type MessageVars = {
   /** How to greet the person (preferred or given name); omitted = a plain greeting. */
@@ -32,7 +34,13 @@ const EMAIL_PARTS: Record<EmailTemplate, { action: boolean; expiry: boolean; out
   phone_change: { action: false, expiry: false, outro: true },
   account_secured: { action: false, expiry: false, outro: true },
   sign_in_code: { action: false, expiry: true, outro: true },
+  two_step_on: { action: false, expiry: false, outro: true },
+  two_step_off: { action: false, expiry: false, outro: true },
+  two_step_new_codes: { action: false, expiry: false, outro: true },
 };
+
+/** SMS texts kept in another room's namespace (the sms namespace is the sign-in codes room's). */
+const SMS_KEYS: Partial<Record<SmsTemplate, string>> = { two_step_changed: 'two-step:sms_changed' };
 
 // Inline styles only: most mail clients drop <style> blocks and external CSS.
 const HTML = ejs.compile(
@@ -81,5 +89,5 @@ export function renderEmail(template: EmailTemplate, locale: string, vars: Messa
 
 /** `originHost`: the issuer's host name, for the WebOTP line of a message with a code. */
 export function renderSms(template: SmsTemplate, locale: string, vars: MessageVars, originHost?: string): string {
-  return withOriginBoundLine(translator(locale)(`sms:${template}`, { ...vars }), originHost, vars.code);
+  return withOriginBoundLine(translator(locale)(runtimeKey(SMS_KEYS[template] ?? `sms:${template}`), { ...vars }), originHost, vars.code);
 }

@@ -3,8 +3,9 @@
 import { errors, interactionPolicy, Provider, type Configuration, type KoaContextWithOIDC, type ResourceServer } from 'oidc-provider';
 import type { JWK } from 'jose';
 import { findApi } from '../apis/apis.ts';
-import { FIRST_PARTY_PASSWORD_GRANT } from '../clients/client-input.ts';
-import { clientTypeOf, findOidcClientMetadata, isFirstPartyClient } from '../clients/clients.ts';
+import { FIRST_PARTY_MFA_GRANT, FIRST_PARTY_PASSWORD_GRANT } from '../clients/client-input.ts';
+import { clientRequiresMfa, clientTypeOf, findOidcClientMetadata, isFirstPartyClient } from '../clients/clients.ts';
+import { ACR_TWO_FACTOR, ACR_VALUES, requestWantsTwoFactors } from '../factors/index.ts';
 import type { Deps } from '../deps.ts';
 import type { Db } from '../db/connect.ts';
 import type { SecretBox } from '../security/secret-box.ts';
@@ -54,10 +55,13 @@ export function buildProvider(deps: ProviderDeps): Provider {
       long: { signed: true, httpOnly: true, sameSite: 'lax' },
       short: { signed: true, httpOnly: true, sameSite: 'lax' },
     },
-    extraClientMetadata: { properties: ['urn:bwid:first_party', 'urn:bwid:client_type', 'urn:bwid:api_access'] },
+    extraClientMetadata: { properties: ['urn:bwid:first_party', 'urn:bwid:client_type', 'urn:bwid:api_access', 'urn:bwid:require_mfa'] },
+    // One factor or two (src/factors/second-factor-policy.ts): the ID token's acr says which a
+    // sign-in proved; acr_values (or --require-mfa) asks for two. See docs/factors.md.
+    acrValues: [...ACR_VALUES],
     claims: {
-      // amr (RFC 8176) in every ID token: how the person proved who they are (pwd, sms, otp…).
-      openid: [...SCOPE_CLAIMS.openid, 'amr'],
+      // acr and amr (RFC 8176) go in every ID token: what the sign-in proved (src/factors).
+      openid: [...SCOPE_CLAIMS.openid, 'acr', 'amr'],
       profile: [...SCOPE_CLAIMS.profile],
       email: [...SCOPE_CLAIMS.email],
       phone: [...SCOPE_CLAIMS.phone],
@@ -146,7 +150,7 @@ export function buildProvider(deps: ProviderDeps): Provider {
       const authTime =
         entities?.RefreshToken?.authTime ??
         entities?.AuthorizationCode?.authTime ??
-        (params?.['grant_type'] === FIRST_PARTY_PASSWORD_GRANT ? Math.floor(Date.now() / 1000) : undefined);
+        (params?.['grant_type'] === FIRST_PARTY_PASSWORD_GRANT || params?.['grant_type'] === FIRST_PARTY_MFA_GRANT ? Math.floor(Date.now() / 1000) : undefined);
       return authTime ? { auth_time: authTime } : undefined;
     },
     issueRefreshToken(_ctx, client, code) {
@@ -186,11 +190,21 @@ export function buildProvider(deps: ProviderDeps): Provider {
 
 /**
  * The default prompts plus `create` (OpenID Connect Prompt Create 1.0): `prompt=create` is
- * accepted and opens the sign-up page (src/web/interaction/).
+ * accepted and opens the sign-up page (src/web/interaction/). The login prompt also asks
+ * again when the app needs two factors (--require-mfa, or acr_values naming ACR_TWO_FACTOR)
+ * and this browser's sign-in proved only one: the person signs in again, with both.
  */
 function interactionPolicyWithCreate() {
   const policy = interactionPolicy.base();
   policy.add(new interactionPolicy.Prompt({ name: 'create', requestable: true }), 0);
+  policy.get('login')?.checks.add(
+    new interactionPolicy.Check('second_factor', 'a second factor is required', (ctx) => {
+      const { oidc } = ctx;
+      if (!oidc.session?.accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const wanted = (oidc.client ? clientRequiresMfa(oidc.client) : false) || requestWantsTwoFactors(oidc.params ?? {});
+      return wanted && oidc.session.acr !== ACR_TWO_FACTOR ? interactionPolicy.Check.REQUEST_PROMPT : interactionPolicy.Check.NO_NEED_TO_PROMPT;
+    }),
+  );
   return policy;
 }
 

@@ -9,6 +9,7 @@ import { purgeExpiredAccessTokens } from '../oidc/access-token-index.ts';
 import { endAllSessions } from '../oidc/account-sessions.ts';
 import { purgeExpiredPayloads } from '../oidc/adapter.ts';
 import { purgeExpiredTokens } from '../one-time-tokens/index.ts';
+import { purgeExpiredPendingSignIns } from '../factors/index.ts';
 import { purgeExpiredLoginThrottle } from '../security/login-throttle.ts';
 
 const EVERY_MS = 10 * 60 * 1000;
@@ -34,6 +35,7 @@ export async function purgeExpired(
     purgeExpiredAccessTokens(db),
     purgeOldMessages(db),
     purgeOldAuditEvents(db, opts.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS),
+    purgeExpiredPendingSignIns(db),
   ]);
   // The deletion, its audit events and the erasure of the person's data in them commit together.
   const removed = await db.transaction().execute(async (trx) => {

@@ -20,6 +20,10 @@ const STATUS: Record<string, number> = {
   invalid_scope: 400,
   invalid_request: 400,
   rate_limited: 429,
+  // From the second-factor grant (src/oidc/grants/mfa.ts):
+  invalid_code: 401,
+  invalid_mfa_token: 401,
+  mfa_setup_required: 403,
 };
 
 const formEncode = (s: string) => encodeURIComponent(s).replace(/%20/g, '+');
@@ -34,7 +38,6 @@ function formRequest(original: IncomingMessage, body: Buffer): IncomingMessage {
 }
 
 export async function login(deps: Pick<Deps, 'runtime'>, ctx: Context, body: z.output<typeof loginBody>): Promise<void> {
-  const provider = deps.runtime.provider;
   if (!body.password && !body.code) throw new ApiError(400, 'invalid_request', { fields: { password: 'required' } });
   // A sign-in code instead of a password (src/factors): the same grant, the same answers.
   const form: Record<string, string> = body.code
@@ -42,7 +45,22 @@ export async function login(deps: Pick<Deps, 'runtime'>, ctx: Context, body: z.o
     : { grant_type: PASSWORD_GRANT, username: body.username, password: body.password ?? '' };
   if (body.scope) form['scope'] = body.scope;
   if (body.code) form['ui_locales'] = apiLocale(ctx);
+  await viaTokenEndpoint(deps, ctx, body, form);
+}
 
+/**
+ * Hands a grant to oidc-provider's /token as if it had been posted there, authenticating the
+ * client the way it is registered, and turns its errors into the API's. `mfa_required` (the
+ * password grant's answer when a second factor is due) passes through as the grant wrote it.
+ */
+export async function viaTokenEndpoint(
+  deps: Pick<Deps, 'runtime'>,
+  ctx: Context,
+  clientAuth: { client_id: string; client_secret?: string | undefined },
+  form: Record<string, string>,
+): Promise<void> {
+  const provider = deps.runtime.provider;
+  const body = clientAuth;
   // Authenticate the client the way it is registered: HTTP Basic or in the body.
   const basic = /^Basic\s/i.test(ctx.get('authorization'));
   if (!basic) {
@@ -77,6 +95,7 @@ export async function login(deps: Pick<Deps, 'runtime'>, ctx: Context, body: z.o
 
   if (ctx.status >= 400 && ctx.body && typeof ctx.body === 'object') {
     const { error } = ctx.body as { error?: string };
+    if (error === 'mfa_required') return;
     const code = error === 'invalid_grant' ? 'invalid_credentials' : (error ?? 'invalid_request');
     const retryAfter = Number(ctx.response.get('Retry-After'));
     if (code === 'rate_limited' && retryAfter > 0) return sendApiError(ctx, rateLimited(retryAfter));

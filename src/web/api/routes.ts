@@ -10,6 +10,7 @@ import { authenticate } from './bearer.ts';
 import { addDevOutboxRoute } from './dev-outbox.ts';
 import { addDocsRoutes } from './docs.ts';
 import { jsonErrors } from './errors.ts';
+import { addMfaLoginRoute } from './mfa-login-routes.ts';
 import { addRecoveryRoutes } from './recovery-routes.ts';
 import { ApiRoutes } from './route.ts';
 import { addSessionRoutes } from './session-routes.ts';
@@ -18,7 +19,7 @@ import { addCodeApiRoutes } from '../factors/code-api.ts';
 export type ApiDeps = Pick<Deps, 'config' | 'db' | 'box' | 'log' | 'bcryptCost' | 'tokenKey' | 'runtime'>;
 
 /** Paths this router owns; everything else passes through untouched. */
-const OWN = /^\/(register|login(\/code)?|profile|update|logout|password\/(forgot|reset)|verify\/(email|phone|resend)|openapi\.json|docs(\/.*)?|dev\/outbox)$/;
+const OWN = /^\/(register|login(\/code|\/mfa)?|profile|update|logout|password\/(forgot|reset)|verify\/(email|phone|resend)|openapi\.json|docs(\/.*)?|dev\/outbox)$/;
 
 export function apiRoutes(deps: ApiDeps): ApiRoutes {
   const router = new Router();
@@ -37,6 +38,7 @@ export function apiRoutes(deps: ApiDeps): ApiRoutes {
   addAccountRoutes(api, deps);
   addSessionRoutes(api, deps);
   addCodeApiRoutes(api, deps);
+  addMfaLoginRoute(api, deps);
   addRecoveryRoutes(api, deps);
   addDocsRoutes(api, deps.config.issuer);
   addDevOutboxRoute(api, deps);

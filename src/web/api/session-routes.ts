@@ -21,8 +21,8 @@ export function addSessionRoutes(api: ApiRoutes, deps: Pick<Deps, 'db' | 'runtim
       responses: {
         '200': { description: 'Tokens', body: TOKENS },
         '400': E400,
-        '401': error('`invalid_credentials` or `invalid_client`.'),
-        '403': error('`unauthorized_client`: the client is not first-party.'),
+        '401': error('`invalid_credentials` or `invalid_client`; or `mfa_required` with `mfa_token` and `methods` (MfaRequired): finish with POST /login/mfa.'),
+        '403': error('`unauthorized_client`: the client is not first-party; `mfa_setup_required`: the app requires two-step verification and the person has not turned it on.'),
         '429': E429,
       },
     },

@@ -4,12 +4,12 @@
 import type { Context } from 'koa';
 import type { Interaction, InteractionResults, Provider } from 'oidc-provider';
 import type { Deps } from '../../deps.ts';
-import { isFirstPartyClient } from '../../clients/clients.ts';
+import { clientRequiresMfa, isFirstPartyClient } from '../../clients/clients.ts';
 import { isSupportedLocale } from '../../i18n/i18n.ts';
 import { negotiateLocale } from '../../i18n/negotiate.ts';
 import { cspSourceFor } from '../pages/render.ts';
 
-export type ClientInfo = { id: string; name: string; firstParty: boolean; redirectSources: string[] };
+export type ClientInfo = { id: string; name: string; firstParty: boolean; requireMfa: boolean; redirectSources: string[] };
 
 export type LoadedInteraction = {
   provider: Provider;
@@ -52,6 +52,7 @@ export async function loadInteraction(deps: Pick<Deps, 'runtime'>, ctx: Context)
       id: client.clientId,
       name: client.clientName ?? client.clientId,
       firstParty: isFirstPartyClient(client),
+      requireMfa: clientRequiresMfa(client),
       redirectSources: [...new Set((client.redirectUris ?? []).map(cspSourceFor).filter((s): s is string => !!s))],
     },
   };

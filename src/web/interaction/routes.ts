@@ -139,7 +139,7 @@ export function interactionRoutes(deps: InteractionDeps): Router<InteractionStat
     rememberLocale(ctx, loaded.locale);
     const view = ctx.query['view'];
     ctx.status = 303;
-    ctx.redirect(interactionPath(loaded.uid, view === 'login' || view === 'register' ? `/${view}` : ''));
+    ctx.redirect(interactionPath(loaded.uid, view === 'login' || view === 'register' || view === 'second-factor' ? `/${view}` : ''));
   });
 
   router.post('/interaction/:uid/login', ...post, async (ctx) => {
