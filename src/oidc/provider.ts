@@ -56,7 +56,10 @@ export function buildProvider(deps: ProviderDeps): Provider {
     },
     extraClientMetadata: { properties: ['urn:bwid:first_party', 'urn:bwid:client_type', 'urn:bwid:api_access'] },
     claims: {
-      openid: [...SCOPE_CLAIMS.openid],
+      // RFC 8176 methods of the sign-in (e.g. ['pwd'], a passkey's ['hwk', 'user', 'mfa']):
+      // oidc-provider releases only the claims of a granted scope, so amr rides with openid
+      // (it comes from the session, not the account, so userinfo never has it).
+      openid: [...SCOPE_CLAIMS.openid, 'amr'],
       profile: [...SCOPE_CLAIMS.profile],
       email: [...SCOPE_CLAIMS.email],
       phone: [...SCOPE_CLAIMS.phone],
