@@ -8,6 +8,7 @@ import * as m0005 from './0005_client_api_access.ts';
 import * as m0006 from './0006_audit_events.ts';
 import * as m0008 from './0008_sign_in_codes.ts';
 import * as m0009 from './0009_two_step.ts';
+import * as m0010 from './0010_passkeys.ts';
 import * as m0012 from './0012_client_branding.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -18,5 +19,6 @@ export const migrations: Record<string, Migration> = {
   '0006_audit_events': m0006,
   '0008_sign_in_codes': m0008,
   '0009_two_step': m0009,
+  '0010_passkeys': m0010,
   '0012_client_branding': m0012,
 };

@@ -95,8 +95,9 @@ import type { ClientBrandingTables } from '../clients/tables.ts';
 import type { OidcIndexTables } from '../oidc/tables.ts';
 import type { OneTimeTokensTables } from '../one-time-tokens/tables.ts';
 import type { TwoStepTables } from '../factors/tables.ts';
+import type { PasskeyTables } from '../factors/passkey-tables.ts';
 
-export interface Database extends AuditTables, ClientBrandingTables, AccountSecurityTables, MessagingTables, OneTimeTokensTables, OidcIndexTables, TwoStepTables {
+export interface Database extends AuditTables, ClientBrandingTables, AccountSecurityTables, MessagingTables, OneTimeTokensTables, OidcIndexTables, TwoStepTables, PasskeyTables {
   oidc_payloads: OidcPayloadsTable;
   signing_keys: SigningKeysTable;
   secrets: SecretsTable;

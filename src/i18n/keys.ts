@@ -9,11 +9,12 @@ import type common from '../../locales/en/common.json';
 import type email from '../../locales/en/email.json';
 import type errors from '../../locales/en/errors.json';
 import type pages from '../../locales/en/pages.json';
+import type passkeys from '../../locales/en/passkeys.json';
 import type scopes from '../../locales/en/scopes.json';
 import type sms from '../../locales/en/sms.json';
 import type twoStep from '../../locales/en/two-step.json';
 
-type Resources = { api: typeof api; branding: typeof branding; codes: typeof codes; common: typeof common; email: typeof email; errors: typeof errors; pages: typeof pages; scopes: typeof scopes; sms: typeof sms; 'two-step': typeof twoStep };
+type Resources = { api: typeof api; branding: typeof branding; codes: typeof codes; common: typeof common; email: typeof email; errors: typeof errors; pages: typeof pages; passkeys: typeof passkeys; scopes: typeof scopes; sms: typeof sms; 'two-step': typeof twoStep };
 
 /** Plural forms are separate keys in the files (`x_one`, `x_other`); callers name `x`. */
 type WithoutPlural<K extends string> = K extends `${infer Base}_${'zero' | 'one' | 'two' | 'few' | 'many' | 'other'}` ? Base | K : K;

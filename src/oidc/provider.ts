@@ -60,7 +60,9 @@ export function buildProvider(deps: ProviderDeps): Provider {
     // sign-in proved; acr_values (or --require-mfa) asks for two. See docs/factors.md.
     acrValues: [...ACR_VALUES],
     claims: {
-      // acr and amr (RFC 8176) go in every ID token: what the sign-in proved (src/factors).
+      // acr and amr (RFC 8176) go in every ID token: what the sign-in proved (src/factors;
+      // e.g. ['pwd'], a passkey's ['hwk', 'user', 'mfa']). oidc-provider releases only the claims
+      // of a granted scope, so they ride with openid (they come from the session, not the account).
       openid: [...SCOPE_CLAIMS.openid, 'acr', 'amr'],
       profile: [...SCOPE_CLAIMS.profile],
       email: [...SCOPE_CLAIMS.email],

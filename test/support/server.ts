@@ -14,7 +14,11 @@ export async function freePort(): Promise<number> {
 
 export type TestServer = RunningServer & { testDb: TestDatabase; stop(): Promise<void> };
 
-export async function startTestServer(env: Record<string, string> = {}, reuse?: TestDatabase): Promise<TestServer> {
+/**
+ * `issuerHost`: the host name in the issuer (default 127.0.0.1). WebAuthn needs a domain as
+ * its relying party ID, never an IP address: passkey tests pass 'localhost'.
+ */
+export async function startTestServer(env: Record<string, string> = {}, reuse?: TestDatabase, opts: { issuerHost?: string } = {}): Promise<TestServer> {
   const testDb = reuse ?? (await createTestDatabase());
   const config: Config = loadConfig({
     NODE_ENV: 'test',
@@ -32,7 +36,7 @@ export async function startTestServer(env: Record<string, string> = {}, reuse?: 
   });
   // The issuer must name the real port, so take a free one first.
   const port = await freePort();
-  const server = await startServer({ ...config, port, issuer: `http://127.0.0.1:${port}` });
+  const server = await startServer({ ...config, port, issuer: `http://${opts.issuerHost ?? '127.0.0.1'}:${port}` });
   return {
     ...server,
     testDb,

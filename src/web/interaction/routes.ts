@@ -11,6 +11,7 @@ import { translator } from '../../i18n/i18n.ts';
 import { withLang } from '../../i18n/negotiate.ts';
 import { csrfToken } from '../../security/csrf.ts';
 import { SIGN_UP_COOKIE } from '../account-area/account-client.ts';
+import { PASSKEY_SCRIPTS } from '../factors/passkey-scripts.ts';
 import { requireCsrf } from '../pages/csrf-guard.ts';
 import { formBody } from '../pages/form-body.ts';
 import { keepTyped, readForm } from '../pages/forms.ts';
@@ -107,7 +108,7 @@ export function interactionRoutes(deps: InteractionDeps): Router<InteractionStat
       // After a POST the browser follows redirects to the app's redirect_uri: allow its origin.
       formAction: client.redirectSources,
       switchHref: (code) => `${path(`/lang/${code}`)}?view=${view}`,
-      ...(view === 'consent' ? {} : { scripts: ['pw.js'] }),
+      ...(view === 'consent' ? {} : { scripts: view === 'login' ? ['pw.js', ...PASSKEY_SCRIPTS] : ['pw.js'] }),
     });
   }
 

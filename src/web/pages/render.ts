@@ -54,7 +54,8 @@ export function cspSourceFor(uri: string): string | undefined {
 export function pageCsp(formAction: string[] = [], withScripts = false): string {
   return [
     "default-src 'none'",
-    ...(withScripts ? ["script-src 'self'"] : []),
+    // Our scripts may talk to our own origin only (the passkey script fetches its options).
+    ...(withScripts ? ["script-src 'self'", "connect-src 'self'"] : []),
     "style-src 'self'",
     "img-src 'self'",
     // Chromium checks form-action on every redirect after a POST: a sign-in form ends at the

@@ -201,14 +201,15 @@ describe('pages', () => {
     for (const path of [flow.base, `${flow.base}/register`]) {
       const { html } = await b.go(path);
       const scripts = [...html.matchAll(/<script[^>]*>[\s\S]*?<\/script>/gi)].map((m) => m[0]);
-      for (const tag of scripts) expect(tag).toMatch(/^<script src="\/static\/pw\.[0-9a-f]{10}\.js" defer><\/script>$/);
+      // pw.js everywhere; the sign-in page also has the passkey scripts (webauthn.js, passkeys.js).
+      for (const tag of scripts) expect(tag).toMatch(/^<script src="\/static\/(pw|webauthn|passkeys)\.[0-9a-f]{10}\.js" defer><\/script>$/);
       for (const m of html.matchAll(/<input[^>]*>/g)) {
         const tag = m[0];
         if (/type="hidden"|\shidden[\s>]/.test(tag)) continue;
         const id = tag.match(/id="([^"]+)"/)?.[1];
         expect(id, tag).toBeDefined();
         expect(html).toContain(`<label for="${id}"`);
-        expect(tag).toMatch(/autocomplete="[a-z-]+"/);
+        expect(tag).toMatch(/autocomplete="[a-z-]+( webauthn)?"/);
       }
     }
   });

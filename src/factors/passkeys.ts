@@ -1,0 +1,169 @@
+// Owns: registering, listing and removing a person's passkeys (table passkeys) and the one
+// WebAuthn user handle of each account (passkey_user_handles). Every passkey is a discoverable
+// credential made with user verification: it is a whole sign-in on its own (see
+// docs/factors.md, "Passkeys"), so a key that cannot verify its user is not accepted.
+import crypto from 'node:crypto';
+import {
+  generateRegistrationOptions,
+  verifyRegistrationResponse,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type RegistrationResponseJSON,
+} from '@simplewebauthn/server';
+import { recordAudit, type AuditOrigin } from '../audit/index.ts';
+import type { Deps } from '../deps.ts';
+import { CHALLENGE_TTL_MS, issueChallenge, takeChallenge } from './passkey-challenges.ts';
+import { PasskeyError } from './passkey-errors.ts';
+import { relyingParty, RP_NAME } from './passkey-rp.ts';
+
+export type PasskeyDeps = Pick<Deps, 'config' | 'db' | 'log'>;
+
+export type Passkey = {
+  id: string;
+  name: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  /** Synced (backup eligible): it may be on the person's other devices too. */
+  synced: boolean;
+  transports: string[];
+  aaguid: string;
+};
+
+export const PASSKEY_NAME_MAX = 60;
+
+/** The account's WebAuthn user handle, made on first use. Random: never the sub or a contact. */
+async function userHandle(deps: Pick<Deps, 'db'>, accountSub: string): Promise<string> {
+  const fresh = crypto.randomBytes(32).toString('base64url');
+  await deps.db.insertInto('passkey_user_handles').values({ account_sub: accountSub, user_handle: fresh }).onConflict((oc) => oc.column('account_sub').doNothing()).execute();
+  const row = await deps.db.selectFrom('passkey_user_handles').select('user_handle').where('account_sub', '=', accountSub).executeTakeFirstOrThrow();
+  return row.user_handle;
+}
+
+/** The account whose passkeys carry this user handle (discoverable sign-in names it). */
+export async function accountOfUserHandle(deps: Pick<Deps, 'db'>, handle: string): Promise<string | undefined> {
+  const row = await deps.db.selectFrom('passkey_user_handles').select('account_sub').where('user_handle', '=', handle).executeTakeFirst();
+  return row?.account_sub;
+}
+
+/**
+ * Options for navigator.credentials.create(): a discoverable credential (residentKey
+ * required, so sign-in needs no username) with user verification required. The challenge is
+ * kept for `binding` (the account session) until the answer comes back.
+ */
+export async function startPasskeyRegistration(
+  deps: PasskeyDeps,
+  opts: { accountSub: string; binding: string; userName: string; displayName: string },
+): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  const { rpID } = relyingParty(deps.config);
+  const handle = await userHandle(deps, opts.accountSub);
+  const existing = await deps.db.selectFrom('passkeys').select(['credential_id', 'transports']).where('account_sub', '=', opts.accountSub).execute();
+  const challenge = await issueChallenge(deps, { binding: opts.binding, purpose: 'register', accountSub: opts.accountSub });
+  return generateRegistrationOptions({
+    rpName: RP_NAME,
+    rpID,
+    userName: opts.userName,
+    userDisplayName: opts.displayName,
+    userID: Buffer.from(handle, 'base64url'),
+    // Bytes: a string would be taken as text and encoded once more.
+    challenge: new Uint8Array(Buffer.from(challenge, 'base64url')),
+    timeout: CHALLENGE_TTL_MS,
+    attestationType: 'none',
+    // The same authenticator twice would only overwrite itself (same RP and user handle).
+    excludeCredentials: existing.map((p) => ({ id: p.credential_id, transports: p.transports })),
+    authenticatorSelection: { residentKey: 'required', requireResidentKey: true, userVerification: 'required' },
+  });
+}
+
+/** Checks the authenticator's answer against the kept challenge and stores the passkey. */
+export async function finishPasskeyRegistration(
+  deps: PasskeyDeps,
+  opts: { accountSub: string; binding: string; response: unknown; name: string; origin?: AuditOrigin },
+): Promise<Passkey> {
+  const kept = await takeChallenge(deps, { binding: opts.binding, purpose: 'register' });
+  if (!kept || kept.accountSub !== opts.accountSub) throw new PasskeyError('passkey_challenge_expired', opts.accountSub);
+  const { rpID, origin } = relyingParty(deps.config);
+  let info;
+  try {
+    const verified = await verifyRegistrationResponse({
+      response: opts.response as RegistrationResponseJSON,
+      expectedChallenge: kept.challenge,
+      expectedOrigin: origin,
+      expectedRPID: rpID,
+      requireUserVerification: true,
+    });
+    if (!verified.verified) throw new Error('not verified');
+    info = verified.registrationInfo;
+  } catch (err) {
+    deps.log.info({ err: (err as Error).message }, 'passkey registration refused');
+    throw new PasskeyError('passkey_rejected', opts.accountSub);
+  }
+  const name = opts.name.trim().slice(0, PASSKEY_NAME_MAX);
+  const id = crypto.randomUUID();
+  const transports = (info.credential.transports ?? []).map(String);
+  const backupEligible = info.credentialDeviceType === 'multiDevice';
+  try {
+    await deps.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('passkeys')
+        .values({
+          id,
+          credential_id: info.credential.id,
+          account_sub: opts.accountSub,
+          name,
+          public_key: Buffer.from(info.credential.publicKey).toString('base64url'),
+          counter: info.credential.counter,
+          transports,
+          aaguid: info.aaguid,
+          backup_eligible: backupEligible,
+          backed_up: info.credentialBackedUp,
+        })
+        .execute();
+      await recordAudit(trx, {
+        type: 'factor_added',
+        accountSub: opts.accountSub,
+        origin: opts.origin,
+        details: { factor: 'passkey', credential: id, aaguid: info.aaguid, synced: backupEligible },
+      });
+    });
+  } catch (err) {
+    // The credential id is unique: the same authenticator answered twice.
+    if (/unique|duplicate/i.test(String((err as Error).message))) throw new PasskeyError('passkey_duplicate', opts.accountSub);
+    throw err;
+  }
+  return { id, name, createdAt: new Date(), lastUsedAt: null, synced: backupEligible, transports, aaguid: info.aaguid };
+}
+
+export async function listPasskeys(deps: Pick<Deps, 'db'>, accountSub: string): Promise<Passkey[]> {
+  const rows = await deps.db
+    .selectFrom('passkeys')
+    .select(['id', 'name', 'created_at', 'last_used_at', 'backup_eligible', 'transports', 'aaguid'])
+    .where('account_sub', '=', accountSub)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    id: r.id,
+    name: r.name,
+    createdAt: new Date(r.created_at),
+    lastUsedAt: r.last_used_at ? new Date(r.last_used_at) : null,
+    synced: r.backup_eligible,
+    transports: r.transports,
+    aaguid: r.aaguid,
+  }));
+}
+
+/** Whether the account has at least one passkey (the second-factor page offers one then). */
+export async function hasPasskey(deps: Pick<Deps, 'db'>, accountSub: string): Promise<boolean> {
+  const row = await deps.db.selectFrom('passkeys').select('id').where('account_sub', '=', accountSub).limit(1).executeTakeFirst();
+  return !!row;
+}
+
+/** Removes one of the account's own passkeys; false when there is no such passkey of theirs. */
+export async function removePasskey(deps: Pick<Deps, 'db'>, opts: { accountSub: string; passkeyId: string; origin?: AuditOrigin }): Promise<boolean> {
+  if (!/^[0-9a-f-]{36}$/.test(opts.passkeyId)) return false;
+  return deps.db.transaction().execute(async (trx) => {
+    const gone = await trx.deleteFrom('passkeys').where('id', '=', opts.passkeyId).where('account_sub', '=', opts.accountSub).returning(['id', 'aaguid']).executeTakeFirst();
+    if (!gone) return false;
+    await recordAudit(trx, { type: 'factor_removed', accountSub: opts.accountSub, origin: opts.origin, details: { factor: 'passkey', credential: gone.id, aaguid: gone.aaguid } });
+    return true;
+  });
+}

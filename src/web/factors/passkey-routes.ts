@@ -1,0 +1,222 @@
+// Owns: the passkey pages and the two small JSON answers their script needs: in the account
+// area, /account/passkeys (list, add, remove); in a sign-in, /interaction/:uid/passkey
+// (usernameless sign-in, and the browser's passkey autofill). Routes stay thin: src/factors
+// judges the ceremonies. Every POST is CSRF-checked with the page's own binding, and the
+// WebAuthn challenge is kept for that same binding (the interaction, or the account session),
+// so it is bound to this browser and taken (used once) when the answer comes back.
+import Router from '@koa/router';
+import type { Context, Next, ParameterizedContext } from 'koa';
+import { z } from 'zod';
+import { displayName, getAccount } from '../../accounts/index.ts';
+import { originOf, recordAudit } from '../../audit/index.ts';
+import type { Deps } from '../../deps.ts';
+import {
+  finishPasskeyRegistration,
+  finishPasskeySignIn,
+  listPasskeys,
+  PASSKEY_NAME_MAX,
+  PasskeyError,
+  removePasskey,
+  startPasskeyRegistration,
+  startPasskeySignIn,
+  type PasskeyFailure,
+} from '../../factors/index.ts';
+import { translator, type I18nKey } from '../../i18n/i18n.ts';
+import { negotiateLocale } from '../../i18n/negotiate.ts';
+import { csrfToken } from '../../security/csrf.ts';
+import { signedIn, type SignedIn } from '../account-area/current-session.ts';
+import { interactionPath, loadInteraction, type LoadedInteraction } from '../interaction/interaction-state.ts';
+import { completeSignIn } from '../interaction/sign-in.ts';
+import { requireCsrf } from '../pages/csrf-guard.ts';
+import { formBody } from '../pages/form-body.ts';
+import { formField, readForm } from '../pages/forms.ts';
+import { renderPage } from '../pages/render.ts';
+import { PASSKEY_SCRIPTS } from './passkey-scripts.ts';
+
+export type PasskeyRouteDeps = Pick<Deps, 'config' | 'db' | 'log' | 'bcryptCost' | 'runtime'>;
+
+export { PASSKEY_SCRIPTS };
+
+// An authenticator's answer is a few hundred bytes to 2 KB (attestation "none"); bounded here.
+const answer = z.string().max(16_384).default('');
+const tokenOnly = z.object({ _csrf: formField });
+const addForm = z.object({ _csrf: formField, name: formField, response: answer });
+const signInForm = z.object({ _csrf: formField, response: answer, remember: formField });
+
+const FAILURE_TEXT: Record<PasskeyFailure, I18nKey> = {
+  passkey_challenge_expired: 'passkeys:errors.expired',
+  passkey_rejected: 'passkeys:errors.rejected',
+  passkey_unknown: 'passkeys:errors.unknown',
+  passkey_cloned: 'passkeys:errors.cloned',
+  passkey_duplicate: 'passkeys:errors.duplicate',
+};
+
+const NOTICES = { added: 'passkeys:account.done_added', removed: 'passkeys:account.done_removed' } as const satisfies Record<string, I18nKey>;
+
+type AccountState = { locale: string; signedIn: SignedIn };
+type InteractionState = { interaction: LoadedInteraction };
+
+/** The answer JSON the script put in the form, or undefined when it is not JSON. */
+function parsed(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function json(ctx: Context, body: unknown) {
+  ctx.set('Cache-Control', 'no-store');
+  ctx.type = 'application/json';
+  ctx.body = body;
+}
+
+export function passkeyRoutes(deps: PasskeyRouteDeps): Router {
+  const router = new Router();
+
+  // ---- the account area ----
+
+  const accountBind = (ctx: Context) => `account:${(ctx.state as AccountState).signedIn.session.uid}`;
+  async function requireSignIn(ctx: ParameterizedContext<AccountState>, next: Next) {
+    const who = await signedIn(deps, ctx);
+    ctx.state.locale = negotiateLocale(ctx, undefined, who?.account.locale);
+    if (!who) {
+      ctx.status = 303;
+      return ctx.redirect('/login');
+    }
+    ctx.state.signedIn = who;
+    await next();
+  }
+  const accountPost = [formBody(), requireSignIn, requireCsrf({ bind: accountBind, back: () => '/account/passkeys' })] as const;
+
+  async function showPasskeys(ctx: ParameterizedContext<AccountState>, opts: { alert?: string; status?: number; name?: string; nameError?: string } = {}) {
+    const { account } = ctx.state.signedIn;
+    const t = translator(ctx.state.locale);
+    const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Pacific/Apia' });
+    const passkeys = (await listPasskeys(deps, account.sub)).map((p) => ({
+      id: p.id,
+      name: p.name,
+      added: when.format(p.createdAt),
+      used: p.lastUsedAt ? when.format(p.lastUsedAt) : undefined,
+      kind: t(p.synced ? 'passkeys:account.synced' : 'passkeys:account.device_bound'),
+    }));
+    const done = ctx.query['done'];
+    const notice = typeof done === 'string' && Object.hasOwn(NOTICES, done) ? t(NOTICES[done as keyof typeof NOTICES]) : undefined;
+    renderPage(
+      ctx,
+      'account-passkeys',
+      {
+        titleKey: 'passkeys:account.title',
+        csrf: csrfToken(ctx, accountBind(ctx)),
+        passkeys,
+        notice,
+        alert: opts.alert,
+        values: { name: opts.name ?? '' },
+        fieldErrors: opts.nameError ? { name: opts.nameError } : {},
+        nameMax: PASSKEY_NAME_MAX,
+      },
+      { status: opts.status ?? 200, scripts: PASSKEY_SCRIPTS },
+    );
+  }
+
+  router.get('/account/passkeys', requireSignIn, (ctx) => showPasskeys(ctx));
+
+  router.post('/account/passkeys/options', ...accountPost, async (ctx) => {
+    const { account } = (ctx.state as AccountState).signedIn;
+    const options = await startPasskeyRegistration(deps, {
+      accountSub: account.sub,
+      binding: accountBind(ctx),
+      userName: account.email ?? account.phone_number ?? displayName(account),
+      displayName: displayName(account),
+    });
+    json(ctx, options);
+  });
+
+  router.post('/account/passkeys', ...accountPost, async (ctx) => {
+    const c = ctx as unknown as ParameterizedContext<AccountState>;
+    const t = translator(c.state.locale);
+    const form = readForm(ctx, addForm);
+    if (!form) return showPasskeys(c, { alert: t('errors:check_fields'), status: 400 });
+    const name = form.name.trim();
+    if (name.length > PASSKEY_NAME_MAX) return showPasskeys(c, { alert: t('errors:check_fields'), status: 400, name: form.name, nameError: t('passkeys:errors.name_too_long', { max: PASSKEY_NAME_MAX }) });
+    const response = parsed(form.response);
+    if (!response) return showPasskeys(c, { alert: t('passkeys:errors.needs_script'), status: 400, name });
+    try {
+      await finishPasskeyRegistration(deps, {
+        accountSub: c.state.signedIn.account.sub,
+        binding: accountBind(ctx),
+        response,
+        name: name || t('passkeys:account.default_name'),
+        origin: originOf(ctx),
+      });
+    } catch (err) {
+      if (!(err instanceof PasskeyError)) throw err;
+      return showPasskeys(c, { alert: t(FAILURE_TEXT[err.reason]), status: 400, name });
+    }
+    ctx.status = 303;
+    ctx.redirect('/account/passkeys?done=added');
+  });
+
+  router.post('/account/passkeys/:id/remove', ...accountPost, async (ctx) => {
+    const c = ctx as unknown as ParameterizedContext<AccountState>;
+    if (!readForm(ctx, tokenOnly)) return showPasskeys(c, { status: 400 });
+    await removePasskey(deps, { accountSub: c.state.signedIn.account.sub, passkeyId: String(ctx.params['id']), origin: originOf(ctx) });
+    // Removing one that is already gone (another tab) ends in the same place.
+    ctx.status = 303;
+    ctx.redirect('/account/passkeys?done=removed');
+  });
+
+  // ---- sign-in, inside an interaction ----
+
+  const interactionBind = (ctx: Context) => `interaction:${String(ctx.params['uid'])}`;
+  async function withInteraction(ctx: ParameterizedContext<InteractionState>, next: Next) {
+    const loaded = await loadInteraction(deps, ctx);
+    if (!loaded) {
+      renderPage(ctx, 'message', { titleKey: 'pages:expired.title', messageKey: 'pages:expired.message', backHref: '/account', backKey: 'pages:expired.back' }, { status: 400 });
+      return;
+    }
+    ctx.state.interaction = loaded;
+    await next();
+  }
+  const interactionPost = [formBody(), withInteraction, requireCsrf({ bind: interactionBind, back: (ctx) => interactionPath(String(ctx.params['uid']), '/login') })] as const;
+
+  function signInFailed(ctx: Context, loaded: LoadedInteraction, reason: PasskeyFailure | 'disabled') {
+    renderPage(
+      ctx,
+      'message',
+      {
+        titleKey: 'passkeys:sign_in.failed_title',
+        messageKey: reason === 'disabled' ? 'passkeys:errors.unknown' : FAILURE_TEXT[reason],
+        backHref: interactionPath(loaded.uid, '/login'),
+        backKey: 'passkeys:sign_in.back',
+      },
+      { status: 400 },
+    );
+  }
+
+  router.post('/interaction/:uid/passkey/options', ...interactionPost, async (ctx) => {
+    json(ctx, await startPasskeySignIn(deps, interactionBind(ctx)));
+  });
+
+  router.post('/interaction/:uid/passkey', ...interactionPost, async (ctx) => {
+    const loaded = (ctx.state as InteractionState).interaction;
+    const form = readForm(ctx, signInForm);
+    const response = form ? parsed(form.response) : undefined;
+    let proof;
+    try {
+      proof = await finishPasskeySignIn(deps, { binding: interactionBind(ctx), response, origin: originOf(ctx), clientId: loaded.client.id });
+    } catch (err) {
+      if (!(err instanceof PasskeyError)) throw err;
+      return signInFailed(ctx, loaded, err.reason);
+    }
+    // A disabled account's passkeys open nothing.
+    if (!(await getAccount(deps, proof.accountSub))) {
+      await recordAudit(deps.db, { type: 'sign_in', outcome: 'failure', accountSub: proof.accountSub, clientId: loaded.client.id, origin: originOf(ctx), details: { method: 'passkey', reason: 'disabled' } });
+      return signInFailed(ctx, loaded, 'disabled');
+    }
+    // A shared phone stays safe: only an explicit "keep me signed in" makes the session outlive the browser.
+    await completeSignIn(deps, ctx, loaded, { accountId: proof.accountSub, amr: proof.amr, remember: form?.remember === 'yes', method: 'passkey' });
+  });
+
+  return router;
+}
