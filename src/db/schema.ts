@@ -86,8 +86,9 @@ import type { MessagingTables } from '../messaging/tables.ts';
 import type { AuditTables } from '../audit/tables.ts';
 import type { OidcIndexTables } from '../oidc/tables.ts';
 import type { OneTimeTokensTables } from '../one-time-tokens/tables.ts';
+import type { ConnectionsTables } from '../connections/tables.ts';
 
-export interface Database extends AuditTables, AccountSecurityTables, MessagingTables, OneTimeTokensTables, OidcIndexTables {
+export interface Database extends AuditTables, AccountSecurityTables, MessagingTables, OneTimeTokensTables, OidcIndexTables, ConnectionsTables {
   oidc_payloads: OidcPayloadsTable;
   signing_keys: SigningKeysTable;
   secrets: SecretsTable;

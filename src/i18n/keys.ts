@@ -4,13 +4,14 @@
 // fallback list with a checked key.
 import type api from '../../locales/en/api.json';
 import type common from '../../locales/en/common.json';
+import type connections from '../../locales/en/connections.json';
 import type email from '../../locales/en/email.json';
 import type errors from '../../locales/en/errors.json';
 import type pages from '../../locales/en/pages.json';
 import type scopes from '../../locales/en/scopes.json';
 import type sms from '../../locales/en/sms.json';
 
-type Resources = { api: typeof api; common: typeof common; email: typeof email; errors: typeof errors; pages: typeof pages; scopes: typeof scopes; sms: typeof sms };
+type Resources = { api: typeof api; common: typeof common; connections: typeof connections; email: typeof email; errors: typeof errors; pages: typeof pages; scopes: typeof scopes; sms: typeof sms };
 
 /** Plural forms are separate keys in the files (`x_one`, `x_other`); callers name `x`. */
 type WithoutPlural<K extends string> = K extends `${infer Base}_${'zero' | 'one' | 'two' | 'few' | 'many' | 'other'}` ? Base | K : K;
