@@ -87,7 +87,7 @@ export async function completeFederatedSignIn(
   });
 }
 
-export type LinkOutcome = 'linked' | 'already_linked' | 'linked_elsewhere' | 'has_other';
+export type LinkOutcome = 'linked' | 'already_linked' | 'linked_elsewhere' | 'other_linked';
 
 /** Links an upstream identity to the signed-in person's account (from the account area). */
 export async function linkIdentity(db: Db, input: { attemptId: string; accountId: string; connection: ConnectionRow; identity: UpstreamIdentity; origin: AuditOrigin }): Promise<LinkOutcome> {
@@ -97,7 +97,7 @@ export async function linkIdentity(db: Db, input: { attemptId: string; accountId
     const known = await findIdentity(trx, connection.id, identity.subject);
     if (known) return known.account_id === input.accountId ? 'already_linked' : 'linked_elsewhere';
     const mine = (await identitiesOf(trx, input.accountId)).some((i) => i.connection_id === connection.id);
-    if (mine) return 'has_other';
+    if (mine) return 'other_linked';
     await insertIdentity(trx, identityRow(connection.id, input.accountId, identity));
     await recordAudit(trx, { type: 'social_linked', accountSub: input.accountId, origin: input.origin, details: { connection_id: connection.id, connection_type: connection.type, proof: 'signed_in' } });
     return 'linked';
