@@ -6,6 +6,7 @@ import * as m0002 from './0002_account_security.ts';
 import * as m0003 from './0003_messaging.ts';
 import * as m0005 from './0005_client_api_access.ts';
 import * as m0006 from './0006_audit_events.ts';
+import * as m0007 from './0007_connections.ts';
 import * as m0008 from './0008_sign_in_codes.ts';
 import * as m0009 from './0009_two_step.ts';
 import * as m0010 from './0010_passkeys.ts';
@@ -17,6 +18,7 @@ export const migrations: Record<string, Migration> = {
   '0003_messaging': m0003,
   '0005_client_api_access': m0005,
   '0006_audit_events': m0006,
+  '0007_connections': m0007,
   '0008_sign_in_codes': m0008,
   '0009_two_step': m0009,
   '0010_passkeys': m0010,

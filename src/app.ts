@@ -15,6 +15,7 @@ import { apiRoutes } from './web/api/routes.ts';
 import { brandingRoutes } from './web/branding/routes.ts';
 import { codeSignInRoutes } from './web/factors/code-routes.ts';
 import { passkeyRoutes } from './web/factors/passkey-routes.ts';
+import { connectionRoutes } from './web/connections/routes.ts';
 import { interactionRoutes } from './web/interaction/routes.ts';
 import { assetRoutes } from './web/pages/assets.ts';
 import { languageRoutes } from './web/pages/language.ts';
@@ -50,7 +51,7 @@ export function buildApp(deps: Deps): Koa {
   // Each router types its own ctx.state; the host app sees plain middleware. Recovery pages
   // come before the API: they take the form posts of paths the API shares.
   const routers: { routes(): unknown; allowedMethods(): unknown }[] = [
-    assetRoutes(), languageRoutes(), interactionRoutes(deps), codeSignInRoutes(deps), passkeyRoutes(deps), accountRoutes(deps), recoveryRoutes(deps), brandingRoutes(deps), apiRoutes(deps).router,
+    assetRoutes(), languageRoutes(), connectionRoutes(deps), interactionRoutes(deps), codeSignInRoutes(deps), passkeyRoutes(deps), accountRoutes(deps), recoveryRoutes(deps), brandingRoutes(deps), apiRoutes(deps).router,
     secondFactorRoutes(deps), twoStepRoutes(deps),
   ];
   const ours = chain(routers.flatMap((router) => [router.routes(), router.allowedMethods()] as Middleware[]));

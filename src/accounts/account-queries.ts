@@ -114,6 +114,9 @@ export async function deleteUnprovenAccounts(db: Db, days: number): Promise<stri
     .where('email_verified', '=', false)
     .where('phone_number_verified', '=', false)
     .where('created_at', '<', sql<Date>`now() - make_interval(days => ${days})`)
+    // An account made through an upstream (social sign-in) is proven by that upstream, even
+    // when it has no email or phone (a phone-only Facebook account).
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('connection_identities').select('connection_identities.account_id').whereRef('connection_identities.account_id', '=', 'accounts.id'))))
     .returning('id')
     .execute();
   return rows.map((r) => r.id);

@@ -11,6 +11,7 @@ export { changePassword, confirmCurrentPassword, hasPassword, setPassword } from
 export { markEmailVerified, markPhoneVerified, removeContact, setEmail, setPhoneNumber } from './contacts.ts';
 export { normalizeEmail, normalizePhone } from './normalize.ts';
 export { deleteUnprovenAccounts } from './account-queries.ts';
+export { createFederatedAccount, findAccountByContact, lockAccount, type FederatedProfile } from './federated.ts';
 export { accountClaims, displayName } from './claims.ts';
 export { contactChangeInput, FIELD_MAX_CHARS, PROFILE_FIELDS, profilePatchInput, registrationInput } from './input.ts';
 export { checkPasswordPolicy, PASSWORD_MAX_BYTES, PASSWORD_MIN_CHARS } from '../security/password-policy.ts';

@@ -75,8 +75,8 @@ async function currentPasswordMatches(deps: AccountsDeps, row: { id: string; pas
 }
 
 /** Whether the account has a password (a passwordless one signed up with a phone and a code). */
-export async function hasPassword(deps: AccountsDeps, sub: string): Promise<boolean> {
-  return (await enabledRow(deps, sub)).password_hash !== null;
+export async function hasPassword(deps: Pick<AccountsDeps, 'db'>, sub: string): Promise<boolean> {
+  return !!(await findAccountRow(deps.db, sub))?.password_hash;
 }
 
 /**

@@ -17,6 +17,17 @@ import {
   rotateClientSecret,
   updateClient,
 } from '../clients/clients.ts';
+import fs from 'node:fs';
+import {
+  CONNECTION_TYPES,
+  createConnection,
+  deleteConnection,
+  getConnection,
+  listConnections,
+  updateConnection,
+  type ConnectionView,
+  type UpdateConnectionInput,
+} from '../connections/index.ts';
 import { getClientBranding, prepareBranding, storeBranding, type BrandingInput } from '../clients/index.ts';
 import type { Db } from '../db/connect.ts';
 import { migrateToLatest } from '../db/migrate.ts';
@@ -163,7 +174,81 @@ const accessText = (a: Record<string, string[]>) =>
 const clientText = (c: { client_id: string; client_name: string; type: string; enabled: boolean; first_party: boolean; require_mfa: boolean; redirect_uris: string[] }) =>
   `${c.client_id}  ${c.type.padEnd(7)} ${c.enabled ? 'enabled ' : 'disabled'} ${c.first_party ? 'first-party ' : ''}${c.require_mfa ? 'require-mfa ' : ''}${c.client_name}  ${c.redirect_uris.join(' ')}`;
 
+const connectionText = (c: ConnectionView) => `${c.id}  ${c.type.padEnd(9)} ${c.enabled ? 'enabled ' : 'disabled'} ${c.name}  ${c.redirect_uri}`;
+/** The short object --json prints for create (and the CLI's tests read). */
+const connectionJson = (c: ConnectionView) => ({ ...c, id: c.id, type: c.type, name: c.name, redirect_uri: c.redirect_uri });
+
+function readKeyFile(c: CommandContext): string | undefined {
+  const file = str(c.flags['private-key-file']);
+  if (!file) return undefined;
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`--private-key-file: cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+function connectionInput(c: CommandContext): UpdateConnectionInput {
+  const input: UpdateConnectionInput = {
+    name: str(c.flags['name']),
+    clientId: str(c.flags['client-id']),
+    clientSecret: str(c.flags['client-secret']),
+    scope: str(c.flags['scope']),
+    issuer: str(c.flags['issuer']),
+    authorizationEndpoint: str(c.flags['authorization-endpoint']),
+    tokenEndpoint: str(c.flags['token-endpoint']),
+    userinfoEndpoint: str(c.flags['userinfo-endpoint']),
+    teamId: str(c.flags['team-id']),
+    keyId: str(c.flags['key-id']),
+    privateKey: readKeyFile(c),
+  };
+  return Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+}
+
+async function setEnabled(c: CommandContext, enabled: boolean): Promise<CommandResult> {
+  const id = requireId(c, 'connection id');
+  const conn = await updateConnection(c.db, c.box, c.issuer, id, { enabled });
+  if (!conn) throw new NotFoundError(`no connection ${id}`);
+  return { json: connectionJson(conn), text: [`${enabled ? 'enabled' : 'disabled'} ${id}`] };
+}
+
 export const commands: Record<string, (c: CommandContext) => Promise<CommandResult>> = {
+  async 'connections create'(c) {
+    noPositionals(c);
+    const type = oneOf(str(c.flags['type']), CONNECTION_TYPES, 'type');
+    if (!type) throw new UsageError('--type is required');
+    const conn = await createConnection(c.db, c.box, c.issuer, { type, ...connectionInput(c) } as Parameters<typeof createConnection>[3]);
+    return { json: connectionJson(conn), text: [connectionText(conn), `Register this redirect URI at the provider: ${conn.redirect_uri}`] };
+  },
+
+  async 'connections list'(c) {
+    noPositionals(c);
+    const connections = await listConnections(c.db, c.issuer);
+    return { json: { connections }, text: connections.length ? connections.map(connectionText) : ['no connections'] };
+  },
+
+  async 'connections show'(c) {
+    const conn = await getConnection(c.db, c.issuer, requireId(c, 'connection id'));
+    if (!conn) throw new NotFoundError(`no connection ${c.positionals[0]}`);
+    return { json: conn, text: Object.entries(conn).map(([k, v]) => `${k}: ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`) };
+  },
+
+  async 'connections update'(c) {
+    const id = requireId(c, 'connection id');
+    const conn = await updateConnection(c.db, c.box, c.issuer, id, connectionInput(c));
+    if (!conn) throw new NotFoundError(`no connection ${id}`);
+    return { json: connectionJson(conn), text: [connectionText(conn)] };
+  },
+
+  'connections disable': (c) => setEnabled(c, false),
+  'connections enable': (c) => setEnabled(c, true),
+
+  async 'connections delete'(c) {
+    const id = requireId(c, 'connection id');
+    if (!(await deleteConnection(c.db, id))) throw new NotFoundError(`no connection ${id}`);
+    return { json: { id, deleted: true }, text: [`deleted ${id}`] };
+  },
+
   async 'clients create'(c) {
     noPositionals(c);
     const name = str(c.flags['name']);

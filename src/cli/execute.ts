@@ -3,6 +3,7 @@
 // main.ts imports this only after the arguments are valid: this is where the heavy modules load.
 import { ApiInputError } from '../apis/apis.ts';
 import { ClientInputError } from '../clients/clients.ts';
+import { ConnectionInputError } from '../connections/index.ts';
 import { ConfigError, loadConfig, loadDotEnv } from '../config.ts';
 import { connectDatabase, NoEmbeddedDatabaseError } from '../db/connect.ts';
 import { EmbeddedDatabaseBusyError } from '../db/embedded-lock.ts';
@@ -41,6 +42,15 @@ const FIELD_FLAGS: Record<string, string> = {
   policyUri: '--policy-uri',
   tosUri: '--tos-uri',
   clientUri: '--client-uri',
+  clientId: '--client-id',
+  clientSecret: '--client-secret',
+  issuer: '--issuer',
+  authorizationEndpoint: '--authorization-endpoint',
+  tokenEndpoint: '--token-endpoint',
+  userinfoEndpoint: '--userinfo-endpoint',
+  teamId: '--team-id',
+  keyId: '--key-id',
+  privateKey: '--private-key-file',
 };
 
 /** `redirectUris.0: must use https` -> `--redirect-uri: must use https`. */
@@ -101,7 +111,7 @@ export async function execute(inv: Invocation): Promise<Outcome> {
   } catch (err) {
     if (err instanceof SecretsKeyMismatchError || err instanceof SecretsKeyMissingError) return { code: 2, stderr: lines(opened, `bwid: ${err.message}`) };
     const message = `bwid ${inv.name}: ${inFlagTerms((err as Error).message)}`;
-    if (err instanceof UsageError || err instanceof ClientInputError || err instanceof ApiInputError) return { code: 2, stderr: lines(opened, message) };
+    if (err instanceof UsageError || err instanceof ClientInputError || err instanceof ApiInputError || err instanceof ConnectionInputError) return { code: 2, stderr: lines(opened, message) };
     return { code: 1, stderr: lines(opened, message) };
   } finally {
     await handle.close();

@@ -2,6 +2,7 @@
 // so that help and usage errors load nothing else.
 import { AUDIT_EVENT_TYPES } from '../audit/event-types.ts';
 import type { CLIENT_TYPES, CONFIDENTIAL_AUTH_METHODS } from '../clients/client-input.ts';
+import type { CONNECTION_TYPES } from '../connections/presets.ts';
 
 export type Outcome = { code: number; stdout?: string; stderr?: string };
 
@@ -32,6 +33,22 @@ export type CommandSpec = {
 // Copies of the domain's lists, so that help does not load zod; the type ties them to the originals.
 const TYPES = ['web', 'spa', 'native', 'service'] as const satisfies typeof CLIENT_TYPES;
 const AUTH_METHODS = ['client_secret_basic', 'client_secret_post', 'client_secret_jwt'] as const satisfies typeof CONFIDENTIAL_AUTH_METHODS;
+
+const CONNECTION_TYPE_CHOICES = ['oidc', 'google', 'microsoft', 'apple', 'facebook'] as const satisfies typeof CONNECTION_TYPES;
+
+const connectionFlags = {
+  name: { value: 'NAME', help: 'what the button says: "Continue with NAME"' },
+  'client-id': { value: 'ID', help: 'our app\'s client id at the upstream (Apple: the Services ID)' },
+  'client-secret': { value: 'SECRET', help: 'our app\'s client secret there (Facebook: the App Secret); sealed with SECRETS_KEY' },
+  scope: { value: 'SCOPES', help: 'space-separated scopes (default: the preset\'s, e.g. "openid email profile")' },
+  issuer: { value: 'URL', help: 'the OpenID issuer (required for oidc; overrides a preset\'s)' },
+  'authorization-endpoint': { value: 'URL', help: 'facebook only: overrides the Login dialog URL' },
+  'token-endpoint': { value: 'URL', help: 'facebook only: overrides oauth/access_token' },
+  'userinfo-endpoint': { value: 'URL', help: 'facebook only: overrides the Graph /me URL' },
+  'team-id': { value: 'ID', help: 'apple only: your Apple Developer Team ID' },
+  'key-id': { value: 'ID', help: 'apple only: the Key ID of the Sign in with Apple key' },
+  'private-key-file': { value: 'FILE', help: 'apple only: the .p8 key file (sealed with SECRETS_KEY; the client secret JWT is made from it)' },
+} satisfies Record<string, Flag>;
 
 const clientFlags = {
   name: { value: 'NAME', help: 'display name shown on the consent page' },
@@ -111,6 +128,29 @@ export const COMMANDS: Record<string, CommandSpec> = {
     seals: true,
     example: 'bwid keys rotate',
   },
+  'connections create': {
+    summary: 'Add a way to sign in through another service (social sign-in). --json prints the redirect_uri to register there.',
+    flags: {
+      type: { value: 'TYPE', required: true, choices: CONNECTION_TYPE_CHOICES, help: 'oidc (any OpenID provider), google, microsoft, apple or facebook' },
+      ...connectionFlags,
+      name: { ...connectionFlags.name, required: true },
+      'client-id': { ...connectionFlags['client-id'], required: true },
+    },
+    seals: true,
+    example: 'bwid connections create --type google --name Google --client-id 123.apps.googleusercontent.com --client-secret GOCSPX-… --json',
+  },
+  'connections list': { summary: 'List the sign-in connections.', example: 'bwid connections list --json' },
+  'connections show': { summary: 'Show one connection (never its secret) and its redirect_uri.', args: ['ID'], example: 'bwid connections show google-3kq0jx2v' },
+  'connections update': {
+    summary: 'Change a connection; flags not given stay as they are.',
+    args: ['ID'],
+    flags: connectionFlags,
+    seals: true,
+    example: 'bwid connections update google-3kq0jx2v --client-secret GOCSPX-new',
+  },
+  'connections disable': { summary: 'Hide a connection from the sign-in pages and refuse its callbacks.', args: ['ID'], example: 'bwid connections disable google-3kq0jx2v' },
+  'connections enable': { summary: 'Show a disabled connection again.', args: ['ID'], example: 'bwid connections enable google-3kq0jx2v' },
+  'connections delete': { summary: 'Delete a connection and every account link to it.', args: ['ID'], example: 'bwid connections delete google-3kq0jx2v' },
   migrate: { summary: 'Apply database migrations (the server also does this at start).', example: 'bwid migrate' },
   audit: {
     summary: 'Read the security audit log, newest first. With --json, one JSON object per line (JSON Lines).',

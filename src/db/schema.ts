@@ -96,8 +96,9 @@ import type { OidcIndexTables } from '../oidc/tables.ts';
 import type { OneTimeTokensTables } from '../one-time-tokens/tables.ts';
 import type { TwoStepTables } from '../factors/tables.ts';
 import type { PasskeyTables } from '../factors/passkey-tables.ts';
+import type { ConnectionsTables } from '../connections/tables.ts';
 
-export interface Database extends AuditTables, ClientBrandingTables, AccountSecurityTables, MessagingTables, OneTimeTokensTables, OidcIndexTables, TwoStepTables, PasskeyTables {
+export interface Database extends AuditTables, ClientBrandingTables, AccountSecurityTables, MessagingTables, OneTimeTokensTables, OidcIndexTables, TwoStepTables, PasskeyTables, ConnectionsTables {
   oidc_payloads: OidcPayloadsTable;
   signing_keys: SigningKeysTable;
   secrets: SecretsTable;

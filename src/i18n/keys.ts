@@ -6,6 +6,7 @@ import type api from '../../locales/en/api.json';
 import type branding from '../../locales/en/branding.json';
 import type codes from '../../locales/en/codes.json';
 import type common from '../../locales/en/common.json';
+import type connections from '../../locales/en/connections.json';
 import type email from '../../locales/en/email.json';
 import type errors from '../../locales/en/errors.json';
 import type pages from '../../locales/en/pages.json';
@@ -14,7 +15,7 @@ import type scopes from '../../locales/en/scopes.json';
 import type sms from '../../locales/en/sms.json';
 import type twoStep from '../../locales/en/two-step.json';
 
-type Resources = { api: typeof api; branding: typeof branding; codes: typeof codes; common: typeof common; email: typeof email; errors: typeof errors; pages: typeof pages; passkeys: typeof passkeys; scopes: typeof scopes; sms: typeof sms; 'two-step': typeof twoStep };
+type Resources = { api: typeof api; branding: typeof branding; codes: typeof codes; common: typeof common; connections: typeof connections; email: typeof email; errors: typeof errors; pages: typeof pages; passkeys: typeof passkeys; scopes: typeof scopes; sms: typeof sms; 'two-step': typeof twoStep };
 
 /** Plural forms are separate keys in the files (`x_one`, `x_other`); callers name `x`. */
 type WithoutPlural<K extends string> = K extends `${infer Base}_${'zero' | 'one' | 'two' | 'few' | 'many' | 'other'}` ? Base | K : K;

@@ -24,6 +24,7 @@ import { completeAccountSignIn, SIGN_UP_COOKIE, startAccountSignIn } from './acc
 import { profileRows, sessionsAndApps } from './account-view.ts';
 import { currentSession, signedIn, type SignedIn } from './current-session.ts';
 import { passwordForm, profileForm } from './forms.ts';
+import { accountSignInMethods } from '../connections/routes.ts';
 
 export type AccountAreaDeps = Pick<Deps, 'config' | 'db' | 'box' | 'log' | 'bcryptCost' | 'tokenKey' | 'runtime'>;
 
@@ -132,6 +133,7 @@ export function accountRoutes(deps: AccountAreaDeps): Router<AccountState> {
         alert: opts.alert,
         unconfirmed: await unconfirmed(ctx),
         profile: profileRows(t, account),
+        signInMethods: await accountSignInMethods(deps, ctx, ctx.state.signedIn, t),
         ...(await sessionsAndApps(deps.db, t, session.uid, sessions, grants)),
       },
       { status: opts.status ?? 200 },

@@ -32,6 +32,7 @@ import {
 } from './interaction-state.ts';
 import { completeSignIn } from './sign-in.ts';
 import { afterSignUp, forgetSignedUp, signedUpNote } from './signed-up.ts';
+import { socialSignIn } from '../connections/buttons.ts';
 import { signUp, type SignUpDeps } from './sign-up.ts';
 import { forgetSignedInAccount } from './switch-account.ts';
 
@@ -90,6 +91,7 @@ export function interactionRoutes(deps: InteractionDeps): Router<InteractionStat
       registerHref: path('/register'),
       // The reset pages keep this page's language and know their way back here (return-to.ts).
       forgotHref: withLang('/password/forgot', loaded.locale, { interaction: uid }),
+      ...(view === 'consent' ? {} : { social: await socialSignIn(deps, ctx, uid, translator(loaded.locale)) }),
     };
     if (view !== 'consent') rememberInteraction(ctx, uid, client.id);
     const byView: Record<View, PageLocals> = {
