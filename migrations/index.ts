@@ -6,6 +6,7 @@ import * as m0002 from './0002_account_security.ts';
 import * as m0003 from './0003_messaging.ts';
 import * as m0005 from './0005_client_api_access.ts';
 import * as m0006 from './0006_audit_events.ts';
+import * as m0011 from './0011_admin.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001_initial': m0001,
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0003_messaging': m0003,
   '0005_client_api_access': m0005,
   '0006_audit_events': m0006,
+  '0011_admin': m0011,
 };

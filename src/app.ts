@@ -9,6 +9,7 @@ import { createMetrics, metricsRoute } from './ops/metrics.ts';
 import { requestContext } from './ops/request-context.ts';
 import { httpsOnly, securityHeaders } from './security/headers.ts';
 import { accountRoutes } from './web/account-area/routes.ts';
+import { adminRoutes } from './web/admin/routes.ts';
 import { apiRoutes } from './web/api/routes.ts';
 import { interactionRoutes } from './web/interaction/routes.ts';
 import { assetRoutes } from './web/pages/assets.ts';
@@ -45,7 +46,7 @@ export function buildApp(deps: Deps): Koa {
   // Each router types its own ctx.state; the host app sees plain middleware. Recovery pages
   // come before the API: they take the form posts of paths the API shares.
   const routers: { routes(): unknown; allowedMethods(): unknown }[] = [
-    assetRoutes(), languageRoutes(), interactionRoutes(deps), accountRoutes(deps), recoveryRoutes(deps), apiRoutes(deps).router,
+    assetRoutes(), languageRoutes(), interactionRoutes(deps), accountRoutes(deps), recoveryRoutes(deps), apiRoutes(deps).router, ...adminRoutes(deps),
   ];
   const ours = chain(routers.flatMap((router) => [router.routes(), router.allowedMethods()] as Middleware[]));
   // Paths only oidc-provider serves skip the walk through our routers (none of them has a

@@ -30,6 +30,7 @@ const envSchema = z.object({
   SMTP_FROM: z.string().min(3).default('Bytewatchers ID <no-reply@localhost>'),
   SMS_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  ADMIN_REQUIRE_MFA: boolish.default(true),
 });
 
 export type Config = {
@@ -60,6 +61,8 @@ export type Config = {
   smsWebhookUrl: string | undefined;
   /** Bearer token for /metrics; required to read metrics in production. */
   metricsToken: string | undefined;
+  /** The admin console asks for a session with a second factor (docs/admin.md). */
+  adminRequireMfa: boolean;
 };
 
 export class ConfigError extends Error {
@@ -160,5 +163,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smtpFrom: e.SMTP_FROM,
     smsWebhookUrl: e.SMS_WEBHOOK_URL,
     metricsToken: e.METRICS_TOKEN,
+    adminRequireMfa: e.ADMIN_REQUIRE_MFA,
   };
 }

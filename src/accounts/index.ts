@@ -10,7 +10,7 @@ export { findAccountByLogin, getAccount, updateProfile } from './profile.ts';
 export { changePassword, confirmCurrentPassword, setPassword } from './passwords.ts';
 export { markEmailVerified, markPhoneVerified, removeContact, setEmail, setPhoneNumber } from './contacts.ts';
 export { normalizeEmail, normalizePhone } from './normalize.ts';
-export { deleteUnprovenAccounts } from './account-queries.ts';
+export { deleteAccountRow, deleteUnprovenAccounts, setAccountDisabled } from './account-queries.ts';
 export { accountClaims, displayName } from './claims.ts';
 export { contactChangeInput, FIELD_MAX_CHARS, PROFILE_FIELDS, profilePatchInput, registrationInput } from './input.ts';
 export { checkPasswordPolicy, PASSWORD_MAX_BYTES, PASSWORD_MIN_CHARS } from '../security/password-policy.ts';

@@ -98,6 +98,24 @@ export const COMMANDS: Record<string, CommandSpec> = {
     seals: true,
     example: 'bwid keys rotate',
   },
+  'admins grant': {
+    summary: 'Give a person an admin role (owner: everything incl. admins; admin: everything else; support: read, reset link, sign out).',
+    args: ['EMAIL_OR_PHONE'],
+    flags: { role: { value: 'ROLE', required: true, choices: ['owner', 'admin', 'support'], help: 'owner, admin or support' } },
+    example: 'bwid admins grant sina@example.ws --role owner',
+  },
+  'admins revoke': { summary: 'Take a person\'s admin role away (never the last owner).', args: ['EMAIL_OR_PHONE'], example: 'bwid admins revoke sina@example.ws' },
+  'admins list': { summary: 'List who administers, with their roles.', example: 'bwid admins list --json' },
+  'users find': { summary: 'Find people by the beginning of their email, phone, name or sub (any case).', args: ['QUERY'], example: 'bwid users find sina' },
+  'users show': { summary: 'Show one person (by sub, email or phone).', args: ['PERSON'], example: 'bwid users show sina@example.ws --json' },
+  'users disable': { summary: 'Disable a person: sign-in refused, every session and token ends now.', args: ['PERSON'], example: 'bwid users disable sina@example.ws' },
+  'users enable': { summary: 'Enable a disabled person again.', args: ['PERSON'], example: 'bwid users enable sina@example.ws' },
+  'users delete': {
+    summary: 'Delete a person and their personal data (audit events keep only the sub).',
+    args: ['PERSON'],
+    flags: { yes: { required: true, help: 'confirm: this cannot be undone' } },
+    example: 'bwid users delete sina@example.ws --yes',
+  },
   migrate: { summary: 'Apply database migrations (the server also does this at start).', example: 'bwid migrate' },
 };
 

@@ -82,12 +82,13 @@ export interface AccountsTable {
 
 // Tables owned by other modules are declared next to those modules and merged here.
 import type { AccountSecurityTables } from '../accounts/tables.ts';
+import type { AdminTables } from '../admin/tables.ts';
 import type { MessagingTables } from '../messaging/tables.ts';
 import type { AuditTables } from '../audit/tables.ts';
 import type { OidcIndexTables } from '../oidc/tables.ts';
 import type { OneTimeTokensTables } from '../one-time-tokens/tables.ts';
 
-export interface Database extends AuditTables, AccountSecurityTables, MessagingTables, OneTimeTokensTables, OidcIndexTables {
+export interface Database extends AdminTables, AuditTables, AccountSecurityTables, MessagingTables, OneTimeTokensTables, OidcIndexTables {
   oidc_payloads: OidcPayloadsTable;
   signing_keys: SigningKeysTable;
   secrets: SecretsTable;

@@ -2,6 +2,7 @@
 // so that a key that does not exist fails the type check. Type-only: nothing here runs.
 // Keys built at run time (a field code, a scope) are marked with runtimeKey() and end their
 // fallback list with a checked key.
+import type admin from '../../locales/en/admin.json';
 import type api from '../../locales/en/api.json';
 import type common from '../../locales/en/common.json';
 import type email from '../../locales/en/email.json';
@@ -10,7 +11,7 @@ import type pages from '../../locales/en/pages.json';
 import type scopes from '../../locales/en/scopes.json';
 import type sms from '../../locales/en/sms.json';
 
-type Resources = { api: typeof api; common: typeof common; email: typeof email; errors: typeof errors; pages: typeof pages; scopes: typeof scopes; sms: typeof sms };
+type Resources = { admin: typeof admin; api: typeof api; common: typeof common; email: typeof email; errors: typeof errors; pages: typeof pages; scopes: typeof scopes; sms: typeof sms };
 
 /** Plural forms are separate keys in the files (`x_one`, `x_other`); callers name `x`. */
 type WithoutPlural<K extends string> = K extends `${infer Base}_${'zero' | 'one' | 'two' | 'few' | 'many' | 'other'}` ? Base | K : K;

@@ -139,10 +139,11 @@ export async function endOtherSessions(db: Db, accountId: string, keepSessionUid
 
 /**
  * "Sign out everywhere" (and what a password reset does): every session and every grant of
- * the account, with their tokens, in one transaction.
+ * the account, with their tokens, in one transaction (the caller's, when given one: the admin
+ * console disables or deletes a person in the same transaction).
  */
 export async function endAllSessions(db: Db, accountId: string): Promise<void> {
-  await db.transaction().execute(async (trx) => {
+  const run = async (trx: Db) => {
     const grants = await trx
       .selectFrom('oidc_payloads')
       .select('id')
@@ -156,5 +157,6 @@ export async function endAllSessions(db: Db, accountId: string): Promise<void> {
       .where('model', 'in', ['Grant', 'Session'])
       .where(sql<string>`payload->>'accountId'`, '=', accountId)
       .execute();
-  });
+  };
+  await (db.isTransaction ? run(db) : db.transaction().execute(run));
 }

@@ -75,7 +75,8 @@ export async function ensureSigningKeys(db: Db, box: SecretBox): Promise<void> {
 export async function rotateSigningKeys(db: Db, box: SecretBox, activationDelaySeconds: number): Promise<string[]> {
   const activatesAt = new Date(Date.now() + activationDelaySeconds * 1000);
   const retiresAt = new Date(activatesAt.getTime() + RETIRED_KEY_RETENTION_SECONDS * 1000);
-  return db.transaction().execute(async (trx) => {
+  // In the caller's transaction when given one (the admin console records the rotation in it).
+  const run = async (trx: Db) => {
     await lockKeys(trx);
     await trx.updateTable('signing_keys').set({ retires_at: retiresAt }).where('retires_at', 'is', null).execute();
     const kids: string[] = [];
@@ -87,7 +88,8 @@ export async function rotateSigningKeys(db: Db, box: SecretBox, activationDelayS
     // Keys retired long ago are gone for good: nothing they signed is still valid.
     await trx.deleteFrom('signing_keys').where('retires_at', '<', sql<Date>`now()`).execute();
     return kids;
-  });
+  };
+  return db.isTransaction ? run(db) : db.transaction().execute(run);
 }
 
 function stateOf(row: { activates_at: Date; retires_at: Date | null }, signingKid: boolean, now: Date): KeyState {

@@ -4,8 +4,10 @@
 // the login (account, RFC 8176 `amr`, "keep me signed in"). Second-factor checks belong here,
 // between the first factor and the finish, so that no method can skip them.
 import type { Context } from 'koa';
+import { getAccount } from '../../accounts/index.ts';
 import { originOf, recordAudit } from '../../audit/index.ts';
 import type { Deps } from '../../deps.ts';
+import { renderPage } from '../pages/render.ts';
 import { finishInteraction, sessionAccountId, type LoadedInteraction } from './interaction-state.ts';
 import { forgetSignedInAccount } from './switch-account.ts';
 
@@ -22,7 +24,21 @@ export type SignedIn = {
   details?: Record<string, unknown>;
 };
 
-export async function completeSignIn(deps: Pick<Deps, 'db'>, ctx: Context, loaded: LoadedInteraction, signedIn: SignedIn): Promise<void> {
+export async function completeSignIn(deps: Pick<Deps, 'db' | 'bcryptCost'>, ctx: Context, loaded: LoadedInteraction, signedIn: SignedIn): Promise<void> {
+  // An account disabled by an admin signs in by no method (the password check refuses it
+  // already; codes, passkeys and social sign-in end here). Only someone who proved a factor
+  // of the account learns that it is disabled.
+  if (!(await getAccount(deps, signedIn.accountId))) {
+    await recordAudit(deps.db, {
+      type: 'sign_in',
+      outcome: 'failure',
+      accountSub: signedIn.accountId,
+      clientId: loaded.client.id,
+      origin: originOf(ctx),
+      details: { method: signedIn.method, reason: 'disabled' },
+    });
+    return renderPage(ctx, 'message', { titleKey: 'admin:disabled_sign_in.title', messageKey: 'admin:disabled_sign_in.message' }, { status: 403 });
+  }
   const current = sessionAccountId(loaded.interaction);
   if (current && current !== signedIn.accountId) await forgetSignedInAccount(loaded);
   await recordAudit(deps.db, {
