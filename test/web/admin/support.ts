@@ -29,8 +29,8 @@ export async function bwid(server: TestServer, ...argv: string[]): Promise<{ cod
   }
 }
 
-export async function person(server: TestServer, given = 'Sina') {
-  return register(server, { given_name: given });
+export async function person(server: TestServer, given = 'Sina', locale = 'en') {
+  return register(server, { given_name: given, locale });
 }
 
 /** Signs `email` in through GET /admin (hosted sign-in, callback) and returns the landing page. */
