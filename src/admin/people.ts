@@ -2,7 +2,7 @@
 // case-insensitive, over email, phone, given/family/preferred name and sub, paged by sub
 // (keyset: stable while people sign up). Each branch of the OR is a range scan on one of the
 // text_pattern_ops indexes of migrations/0011_admin.ts; see docs/admin.md for the plan.
-import { sql, type Expression, type SqlBool } from 'kysely';
+import { sql } from 'kysely';
 import { normalizePhone } from '../accounts/index.ts';
 import type { Db } from '../db/connect.ts';
 import type { AccountsTable } from '../db/schema.ts';
@@ -45,35 +45,72 @@ function columns() {
   ] as const;
 }
 
-/** The prefix conditions for one search text (lower case, LIKE-escaped). */
-function matches(query: string): Expression<SqlBool>[] {
+/**
+ * The ids whose column starts with the search text, as a UNION of one range scan per
+ * text_pattern_ops index. A plain OR in the outer query lets the planner walk the primary key
+ * (ORDER BY id … LIMIT) and filter every row: ~1 s on 100,000 accounts for a rare prefix
+ * (see bench/admin-search.ts); the union is a few index lookups.
+ */
+function matchingIds(db: Db, query: string) {
   const q = query.trim().toLowerCase().slice(0, SEARCH_MAX_CHARS);
   const prefix = `${escapeLike(q)}%`;
-  const like = (column: string, pattern: string) => sql<SqlBool>`${sql.raw(column)} LIKE ${pattern}`;
-  const out = [
-    like('lower(a.email)', prefix),
-    like('lower(a.given_name)', prefix),
-    like('lower(a.family_name)', prefix),
-    like('lower(a.preferred_name)', prefix),
-  ];
+  const branch = (column: string, pattern: string) => db.selectFrom('accounts').select('id').where(sql<string>`${sql.raw(column)}`, 'like', pattern);
+  let ids = branch('lower(email)', prefix)
+    .unionAll(branch('lower(given_name)', prefix))
+    .unionAll(branch('lower(family_name)', prefix))
+    .unionAll(branch('lower(preferred_name)', prefix));
   // A sub, or its beginning (hex digits and dashes only: anything else is no sub).
-  if (/^[0-9a-f-]{4,36}$/.test(q)) out.push(like('(a.id::text)', prefix));
+  if (/^[0-9a-f-]{4,36}$/.test(q)) ids = ids.unionAll(branch('(id::text)', prefix));
   // Phone numbers are stored in E.164: "+685 72 12345", "72 12345" and "7212345" all find +685721…
   const digits = q.replace(/[\s().-]/g, '');
   if (/^\+?\d{3,15}$/.test(digits)) {
-    if (digits.startsWith('+')) out.push(like('a.phone_number', `${digits}%`));
-    else out.push(like('a.phone_number', `+${digits}%`), like('a.phone_number', `+685${digits}%`));
+    if (digits.startsWith('+')) ids = ids.unionAll(branch('phone_number', `${digits}%`));
+    else ids = ids.unionAll(branch('phone_number', `+${digits}%`)).unionAll(branch('phone_number', `+685${digits}%`));
   }
-  return out;
+  return ids;
 }
 
-export async function searchPeople(db: Db, opts: { query?: string; after?: string; limit?: number } = {}): Promise<PeoplePage> {
-  const limit = Math.min(Math.max(opts.limit ?? 25, 1), PEOPLE_PAGE_MAX);
-  let q = db.selectFrom('accounts as a').leftJoin('admin_roles as r', 'r.account_id', 'a.id').select(columns());
+type SearchOptions = { query?: string; after?: string; limit?: number };
+const pageSize = (opts: SearchOptions) => Math.min(Math.max(opts.limit ?? 25, 1), PEOPLE_PAGE_MAX);
+
+/** The search as SQL (one more row than a page: whether there is a next one). The bench EXPLAINs it. */
+export function peopleSearchQuery(db: Db, opts: SearchOptions = {}) {
+  const limit = pageSize(opts) + 1;
+  const after = opts.after && isSub(opts.after) ? opts.after : undefined;
   const text = opts.query?.trim();
-  if (text) q = q.where((eb) => eb.or(matches(text)));
-  if (opts.after && isSub(opts.after)) q = q.where('a.id', '>', opts.after);
-  const rows = await q.orderBy('a.id').limit(limit + 1).execute();
+  if (!text) {
+    let q = db.selectFrom('accounts as a').leftJoin('admin_roles as r', 'r.account_id', 'a.id').select(columns());
+    if (after) q = q.where('a.id', '>', after);
+    return q.orderBy('a.id').limit(limit);
+  }
+  // The page of matching ids first (MATERIALIZED: the planner must not fold it into a walk of
+  // the primary key), then their rows.
+  return db
+    .with(
+      (cte) => cte('m').materialized(),
+      (qb) => {
+        let page = qb.selectFrom(matchingIds(db, text).as('u')).select('u.id').distinct();
+        if (after) page = page.where('u.id', '>', after);
+        return page.orderBy('u.id').limit(limit);
+      },
+    )
+    .selectFrom('m')
+    .innerJoin('accounts as a', 'a.id', 'm.id')
+    .leftJoin('admin_roles as r', 'r.account_id', 'a.id')
+    .select(columns())
+    .orderBy('a.id')
+    .limit(limit);
+}
+
+export async function searchPeople(db: Db, opts: SearchOptions = {}): Promise<PeoplePage> {
+  const limit = pageSize(opts);
+  // A handful of index lookups: starting parallel workers for them costs more than the search
+  // (hundreds of milliseconds on a busy machine, measured in bench/admin-search.ts).
+  const run = async (trx: Db) => {
+    await sql`SET LOCAL max_parallel_workers_per_gather = 0`.execute(trx);
+    return peopleSearchQuery(trx, opts).execute();
+  };
+  const rows = await (db.isTransaction ? run(db) : db.transaction().execute(run));
   const people = rows.slice(0, limit);
   return { people, next: rows.length > limit ? (people.at(-1)?.sub ?? null) : null };
 }

@@ -100,7 +100,7 @@ describe('admin API', () => {
 });
 
 // Each `bwid` is a real process (a few seconds each to start on these machines).
-describe('bwid users and bwid admins', { timeout: 240_000 }, () => {
+describe('bwid users and bwid admins', { timeout: 600_000 }, () => {
   it('finds, shows, disables, enables and deletes a person; grants, lists and revokes roles; never the last owner', async () => {
     const p = await person(server, 'Tavita');
     const found = JSON.parse((await bwid(server, 'users', 'find', p.email.slice(0, 10).toUpperCase(), '--json')).stdout) as { people: { sub: string }[] };
