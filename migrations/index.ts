@@ -10,6 +10,7 @@ import * as m0007 from './0007_connections.ts';
 import * as m0008 from './0008_sign_in_codes.ts';
 import * as m0009 from './0009_two_step.ts';
 import * as m0010 from './0010_passkeys.ts';
+import * as m0011 from './0011_admin.ts';
 import * as m0012 from './0012_client_branding.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -22,5 +23,6 @@ export const migrations: Record<string, Migration> = {
   '0008_sign_in_codes': m0008,
   '0009_two_step': m0009,
   '0010_passkeys': m0010,
+  '0011_admin': m0011,
   '0012_client_branding': m0012,
 };

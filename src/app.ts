@@ -11,6 +11,7 @@ import { httpsOnly, securityHeaders } from './security/headers.ts';
 import { accountRoutes } from './web/account-area/routes.ts';
 import { secondFactorRoutes } from './web/factors/second-factor-routes.ts';
 import { twoStepRoutes } from './web/factors/two-step-routes.ts';
+import { adminRoutes } from './web/admin/routes.ts';
 import { apiRoutes } from './web/api/routes.ts';
 import { brandingRoutes } from './web/branding/routes.ts';
 import { codeSignInRoutes } from './web/factors/code-routes.ts';
@@ -52,7 +53,7 @@ export function buildApp(deps: Deps): Koa {
   // come before the API: they take the form posts of paths the API shares.
   const routers: { routes(): unknown; allowedMethods(): unknown }[] = [
     assetRoutes(), languageRoutes(), connectionRoutes(deps), interactionRoutes(deps), codeSignInRoutes(deps), passkeyRoutes(deps), accountRoutes(deps), recoveryRoutes(deps), brandingRoutes(deps), apiRoutes(deps).router,
-    secondFactorRoutes(deps), twoStepRoutes(deps),
+    secondFactorRoutes(deps), twoStepRoutes(deps), ...adminRoutes(deps),
   ];
   const ours = chain(routers.flatMap((router) => [router.routes(), router.allowedMethods()] as Middleware[]));
   // Paths only oidc-provider serves skip the walk through our routers (none of them has a

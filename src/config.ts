@@ -31,6 +31,7 @@ const envSchema = z.object({
   SMS_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
   METRICS_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   AUDIT_RETENTION_DAYS: z.coerce.number().int('must be a whole number of days').min(1, 'must be at least 1 day').max(3650, 'must be at most 3650 days').default(400),
+  ADMIN_REQUIRE_MFA: boolish.default(true),
 });
 
 export type Config = {
@@ -63,6 +64,8 @@ export type Config = {
   metricsToken: string | undefined;
   /** Audit events older than this are deleted by the periodic purge (docs/operations.md). */
   auditRetentionDays: number;
+  /** The admin console asks for a session with a second factor (docs/admin.md). */
+  adminRequireMfa: boolean;
 };
 
 export class ConfigError extends Error {
@@ -164,5 +167,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     smsWebhookUrl: e.SMS_WEBHOOK_URL,
     metricsToken: e.METRICS_TOKEN,
     auditRetentionDays: e.AUDIT_RETENTION_DAYS,
+    adminRequireMfa: e.ADMIN_REQUIRE_MFA,
   };
 }

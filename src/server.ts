@@ -10,6 +10,7 @@ import { migrateToLatest } from './db/migrate.ts';
 import type { Deps } from './deps.ts';
 import { messageDelivery, stopMessageDelivery } from './messaging/index.ts';
 import { ensureOwnApi } from './oidc/own-api.ts';
+import { ensureAdminApi } from './admin/index.ts';
 import { ProviderRuntime } from './oidc/provider-runtime.ts';
 import { createLogger } from './ops/logger.ts';
 import { routeProviderWarnings } from './ops/provider-warnings.ts';
@@ -60,6 +61,7 @@ export async function startServer(config: Config, log: Logger = createLogger(con
     });
     // The IdP's own API (audience of POST /login tokens) exists before the first token request.
     await ensureOwnApi(database.db, config.issuer);
+    await ensureAdminApi(database.db, config.issuer); // the admin API's resource (docs/admin.md)
     deps = { config, db: database.db, box, log, bcryptCost: config.bcryptCost, tokenKey, runtime };
     const app = buildApp(deps);
     messageDelivery(deps); // starts this process's outbox loop

@@ -121,3 +121,17 @@ export async function deleteUnprovenAccounts(db: Db, days: number): Promise<stri
     .execute();
   return rows.map((r) => r.id);
 }
+
+/** Disables or enables an account (the admin console). True if the flag changed. */
+export async function setAccountDisabled(db: Db, id: string, disabled: boolean): Promise<boolean> {
+  if (!isUuid(id)) return false;
+  const result = await db.updateTable('accounts').set({ disabled, updated_at: sql<Date>`now()` }).where('id', '=', id).where('disabled', '=', !disabled).executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}
+
+/** Deletes an account row (its one-time tokens go with it, by foreign key). True if it existed. */
+export async function deleteAccountRow(db: Db, id: string): Promise<boolean> {
+  if (!isUuid(id)) return false;
+  const result = await db.deleteFrom('accounts').where('id', '=', id).executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}

@@ -5,7 +5,7 @@
 import crypto from 'node:crypto';
 import type { Db } from '../db/connect.ts';
 import { DEFAULT_LOCALE } from '../i18n/i18n.ts';
-import { findAccountRow, findAccountRowByEmail, findAccountRowByPhone, insertAccount, toAccount } from './account-queries.ts';
+import { findAccountRowByEmail, findAccountRowByPhone, insertAccount, toAccount } from './account-queries.ts';
 import { FIELD_MAX_CHARS } from './input.ts';
 import { normalizeEmail, normalizePhone } from './normalize.ts';
 import type { Account } from './types.ts';

@@ -10,7 +10,7 @@ export { findAccountByLogin, findAccountSubByLogin, getAccount, updateProfile } 
 export { changePassword, confirmCurrentPassword, hasPassword, setPassword } from './passwords.ts';
 export { markEmailVerified, markPhoneVerified, removeContact, setEmail, setPhoneNumber } from './contacts.ts';
 export { normalizeEmail, normalizePhone } from './normalize.ts';
-export { deleteUnprovenAccounts } from './account-queries.ts';
+export { deleteAccountRow, deleteUnprovenAccounts, setAccountDisabled } from './account-queries.ts';
 export { createFederatedAccount, findAccountByContact, lockAccount, type FederatedProfile } from './federated.ts';
 export { accountClaims, displayName } from './claims.ts';
 export { contactChangeInput, FIELD_MAX_CHARS, PROFILE_FIELDS, profilePatchInput, registrationInput } from './input.ts';

@@ -4,3 +4,4 @@ export { AUDIT_EVENT_TYPES, type AuditEventType, type SignInFailure } from './ev
 export { originOf, recordAudit, sourceOf, type AuditActor, type AuditEvent, type AuditOrigin, type AuditSource } from './record.ts';
 export { AUDIT_PAGE_MAX, eraseAuditPersonalData, listAuditEvents, purgeOldAuditEvents, type AuditFilter, type AuditRow } from './queries.ts';
 export type { AuditActorType, AuditOutcome } from './tables.ts';
+export { countAuditEvents, type AuditCount } from './counts.ts';

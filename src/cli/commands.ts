@@ -6,6 +6,22 @@
 // is `admin` with id `cli`: whoever runs bwid holds the database and SECRETS_KEY, an operator,
 // not the system acting on its own (the OS user is not recorded: in a container it says nothing).
 import { findAccountSubByLogin } from '../accounts/index.ts';
+import {
+  deletePerson,
+  disablePerson,
+  enablePerson,
+  ensureAdminApi,
+  findPersonByLogin,
+  getPerson,
+  grantRole,
+  isSub,
+  listAdmins,
+  revokeRole,
+  searchPeople,
+  type ActionBy,
+  type AdminRole,
+  type Person,
+} from '../admin/index.ts';
 import { createApi, deleteApi, listApis } from '../apis/apis.ts';
 import { AUDIT_EVENT_TYPES, listAuditEvents, recordAudit, type AuditEvent, type AuditEventType, type AuditFilter, type AuditRow } from '../audit/index.ts';
 import { CLIENT_TYPES, CONFIDENTIAL_AUTH_METHODS } from '../clients/client-input.ts';
@@ -212,6 +228,19 @@ async function setEnabled(c: CommandContext, enabled: boolean): Promise<CommandR
   return { json: connectionJson(conn), text: [`${enabled ? 'enabled' : 'disabled'} ${id}`] };
 }
 
+/** The command line acts as the operator of the database: an owner's authority, recorded as the system. */
+const CLI_BY: ActionBy & { role: AdminRole } = { actor: { type: 'system', id: 'cli' }, role: 'owner' };
+
+async function person(c: CommandContext): Promise<Person> {
+  const who = requireId(c, 'a sub, email or phone');
+  const found = isSub(who) ? await getPerson(c.db, who) : await findPersonByLogin(c.db, who);
+  if (!found) throw new NotFoundError(`no person ${who}`);
+  return found;
+}
+
+const personText = (p: Person) =>
+  `${p.sub}  ${p.disabled ? 'disabled' : 'active  '}  ${[p.email, p.phone_number].filter(Boolean).join(' ')}  ${[p.matai_title, p.given_name, p.family_name].filter(Boolean).join(' ')}${p.role ? `  [${p.role}]` : ''}`;
+
 export const commands: Record<string, (c: CommandContext) => Promise<CommandResult>> = {
   async 'connections create'(c) {
     noPositionals(c);
@@ -417,6 +446,58 @@ export const commands: Record<string, (c: CommandContext) => Promise<CommandResu
     };
     const rows = await listAuditEvents(c.db, filter);
     return { json: { events: rows.map(auditJson) }, jsonLines: rows.map(auditJson), text: rows.length ? rows.map(auditText) : ['no events'] };
+  },
+
+  async 'admins grant'(c) {
+    const who = await person(c);
+    const role = oneOf(str(c.flags['role']), ['owner', 'admin', 'support'] as const, 'role');
+    if (!role) throw new UsageError('--role is required');
+    await grantRole(c.db, who.sub, role, CLI_BY);
+    // The admin API's resource, so that `clients create --api <issuer>/admin=…` works before the server's first start.
+    await ensureAdminApi(c.db, c.issuer);
+    return { json: { sub: who.sub, role }, text: [`${who.email ?? who.phone_number ?? who.sub} is now ${role}`] };
+  },
+
+  async 'admins revoke'(c) {
+    const who = await person(c);
+    const revoked = await revokeRole(c.db, who.sub, CLI_BY);
+    if (!revoked) throw new NotFoundError(`${c.positionals[0]} has no admin role`);
+    return { json: { sub: who.sub, revoked: true }, text: [`${who.email ?? who.phone_number ?? who.sub} has no admin role now`] };
+  },
+
+  async 'admins list'(c) {
+    noPositionals(c);
+    const admins = await listAdmins(c.db);
+    return { json: { admins }, text: admins.length ? admins.map((a) => `${a.sub}  ${a.role.padEnd(7)} ${a.email ?? a.phone_number ?? ''}`) : ['no admins'] };
+  },
+
+  async 'users find'(c) {
+    const query = requireId(c, 'search text');
+    const page = await searchPeople(c.db, { query, limit: 100 });
+    return { json: page, text: page.people.length ? page.people.map(personText) : ['nobody found'] };
+  },
+
+  async 'users show'(c) {
+    const p = await person(c);
+    return { json: p, text: Object.entries(p).map(([k, v]) => `${k}: ${v instanceof Date ? v.toISOString() : String(v)}`) };
+  },
+
+  async 'users disable'(c) {
+    const p = await person(c);
+    const changed = await disablePerson(c.db, p.sub, CLI_BY);
+    return { json: { sub: p.sub, changed }, text: [changed ? `disabled ${p.sub}; every session and token ended` : `${p.sub} was disabled already`] };
+  },
+
+  async 'users enable'(c) {
+    const p = await person(c);
+    const changed = await enablePerson(c.db, p.sub, CLI_BY);
+    return { json: { sub: p.sub, changed }, text: [changed ? `enabled ${p.sub}` : `${p.sub} was enabled already`] };
+  },
+
+  async 'users delete'(c) {
+    const p = await person(c);
+    await deletePerson(c.db, p.sub, CLI_BY);
+    return { json: { sub: p.sub, deleted: true }, text: [`deleted ${p.sub} and their personal data`] };
   },
 
   async migrate(c) {

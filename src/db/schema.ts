@@ -89,6 +89,7 @@ export interface AccountsTable {
 
 // Tables owned by other modules are declared next to those modules and merged here.
 import type { AccountSecurityTables } from '../accounts/tables.ts';
+import type { AdminTables } from '../admin/tables.ts';
 import type { MessagingTables } from '../messaging/tables.ts';
 import type { AuditTables } from '../audit/tables.ts';
 import type { ClientBrandingTables } from '../clients/tables.ts';
@@ -98,7 +99,7 @@ import type { TwoStepTables } from '../factors/tables.ts';
 import type { PasskeyTables } from '../factors/passkey-tables.ts';
 import type { ConnectionsTables } from '../connections/tables.ts';
 
-export interface Database extends AuditTables, ClientBrandingTables, AccountSecurityTables, MessagingTables, OneTimeTokensTables, OidcIndexTables, TwoStepTables, PasskeyTables, ConnectionsTables {
+export interface Database extends AdminTables, AuditTables, ClientBrandingTables, AccountSecurityTables, MessagingTables, OneTimeTokensTables, OidcIndexTables, TwoStepTables, PasskeyTables, ConnectionsTables {
   oidc_payloads: OidcPayloadsTable;
   signing_keys: SigningKeysTable;
   secrets: SecretsTable;

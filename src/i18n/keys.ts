@@ -2,6 +2,7 @@
 // so that a key that does not exist fails the type check. Type-only: nothing here runs.
 // Keys built at run time (a field code, a scope) are marked with runtimeKey() and end their
 // fallback list with a checked key.
+import type admin from '../../locales/en/admin.json';
 import type api from '../../locales/en/api.json';
 import type branding from '../../locales/en/branding.json';
 import type codes from '../../locales/en/codes.json';
@@ -15,7 +16,7 @@ import type scopes from '../../locales/en/scopes.json';
 import type sms from '../../locales/en/sms.json';
 import type twoStep from '../../locales/en/two-step.json';
 
-type Resources = { api: typeof api; branding: typeof branding; codes: typeof codes; common: typeof common; connections: typeof connections; email: typeof email; errors: typeof errors; pages: typeof pages; passkeys: typeof passkeys; scopes: typeof scopes; sms: typeof sms; 'two-step': typeof twoStep };
+type Resources = { admin: typeof admin; api: typeof api; branding: typeof branding; codes: typeof codes; common: typeof common; connections: typeof connections; email: typeof email; errors: typeof errors; pages: typeof pages; passkeys: typeof passkeys; scopes: typeof scopes; sms: typeof sms; 'two-step': typeof twoStep };
 
 /** Plural forms are separate keys in the files (`x_one`, `x_other`); callers name `x`. */
 type WithoutPlural<K extends string> = K extends `${infer Base}_${'zero' | 'one' | 'two' | 'few' | 'many' | 'other'}` ? Base | K : K;

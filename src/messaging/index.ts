@@ -7,7 +7,7 @@ import type { SecretBox } from '../security/secret-box.ts';
 import { MessageDelivery } from './delivery.ts';
 import { transportsFrom } from './transports.ts';
 
-export { queueMessage, listOutbox, purgeOldMessages, type QueuedMessage, type OutboxEntry } from './outbox.ts';
+export { forgetAccountMessages, queueMessage, listOutbox, purgeOldMessages, type QueuedMessage, type OutboxEntry } from './outbox.ts';
 export { numberRange, throttle, purgeThrottle, type ThrottleResult, type LimitName } from './throttle.ts';
 export { MessageDelivery } from './delivery.ts';
 

@@ -136,3 +136,8 @@ export async function purgeOldMessages(db: Db): Promise<number> {
   const r = await db.deleteFrom('outbox').where('created_at', '<', sql<Date>`now() - interval '7 days'`).where('status', '!=', 'pending').executeTakeFirst();
   return Number(r.numDeletedRows);
 }
+
+/** Erasure of a deleted person: every message queued or sent to them goes (each names the address). */
+export async function forgetAccountMessages(db: Db, accountId: string): Promise<void> {
+  await db.deleteFrom('outbox').where('account_id', '=', accountId).execute();
+}

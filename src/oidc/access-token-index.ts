@@ -26,3 +26,8 @@ export async function findAccessToken(db: Db, jti: string) {
 export async function purgeExpiredAccessTokens(db: Db): Promise<void> {
   await db.deleteFrom('api_access_tokens').where('expires_at', '<', sql<Date>`now()`).execute();
 }
+
+/** Erasure of a deleted person: the index rows of their tokens (their grants are already gone). */
+export async function forgetAccountAccessTokens(db: Db, accountId: string): Promise<void> {
+  await db.deleteFrom('api_access_tokens').where('account_id', '=', accountId).execute();
+}

@@ -161,7 +161,8 @@ export async function endOtherSessions(db: Db, accountId: string, keepSessionUid
 
 /**
  * "Sign out everywhere" (and what a password reset does): every session and every grant of
- * the account, with their tokens, in one transaction.
+ * the account, with their tokens, in one transaction (the caller's, when given one: the admin
+ * console disables or deletes a person in the same transaction).
  */
 export async function endAllSessions(db: Db, accountId: string, audit?: AuditEvent): Promise<void> {
   await inTransaction(db, async (trx) => {

@@ -88,31 +88,40 @@ async function sendResetIfKnown(deps: ResetDeps, asked: { channel: 'email' | 'sm
   const recipient = { channel: asked.channel, to: stored ?? asked.to };
 
   await deps.db.transaction().execute(async (trx) => {
-    const secret = await createToken(trx, deps.tokenKey, {
-      purpose: 'password_reset',
-      accountId: account.sub,
-      target: recipient.to,
-      ttlSeconds: RESET_TTL_SECONDS,
-      kind: recipient.channel === 'email' ? 'link' : 'code',
-    });
-    const minutes = RESET_TTL_SECONDS / 60;
-    await queueMessage(
-      { ...deps, db: trx },
-      recipient.channel === 'email'
-        ? {
-            channel: 'email',
-            template: 'password_reset',
-            to: recipient.to,
-            locale: account.locale,
-            accountId: account.sub,
-            vars: { name: greetingName(account), url: resetUrl(deps.config.issuer, secret, account.locale), minutes },
-          }
-        : { channel: 'sms', template: 'password_reset', to: recipient.to, locale: account.locale, accountId: account.sub, vars: { code: secret, minutes } },
-    );
+    await queueResetMessage(deps, trx, account, recipient);
     // Whoever asks need not be the owner (anyone may type an address): the actor is not the account.
     await recordAudit(trx, { type: 'password_reset_requested', accountSub: account.sub, actor: { type: 'system' }, origin, details: { channel: recipient.channel } });
   });
   deliverSoon(deps);
+}
+
+/**
+ * Writes a reset token for the account and queues its link (email) or code (SMS) to `recipient`,
+ * inside the caller's transaction; call deliverSoon() after it commits. Also used by the admin
+ * console's "send a reset link", which records its audit event in the same transaction.
+ */
+export async function queueResetMessage(deps: ResetDeps, db: Db, account: Account, recipient: { channel: 'email' | 'sms'; to: string }): Promise<void> {
+  const secret = await createToken(db, deps.tokenKey, {
+    purpose: 'password_reset',
+    accountId: account.sub,
+    target: recipient.to,
+    ttlSeconds: RESET_TTL_SECONDS,
+    kind: recipient.channel === 'email' ? 'link' : 'code',
+  });
+  const minutes = RESET_TTL_SECONDS / 60;
+  await queueMessage(
+    { ...deps, db },
+    recipient.channel === 'email'
+      ? {
+          channel: 'email',
+          template: 'password_reset',
+          to: recipient.to,
+          locale: account.locale,
+          accountId: account.sub,
+          vars: { name: greetingName(account), url: resetUrl(deps.config.issuer, secret, account.locale), minutes },
+        }
+      : { channel: 'sms', template: 'password_reset', to: recipient.to, locale: account.locale, accountId: account.sub, vars: { code: secret, minutes } },
+  );
 }
 
 /** Whether a reset link is still usable (for the page that asks for the new password). */

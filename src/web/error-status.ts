@@ -7,4 +7,7 @@ export const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   already_registered: 409,
   account_not_found: 404,
   rate_limited: 429,
+  last_owner: 409,
+  not_found: 404,
+  forbidden: 403,
 };

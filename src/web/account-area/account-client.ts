@@ -17,7 +17,17 @@ export const SIGN_UP_COOKIE = 'bwid_signup';
 const FLOW_COOKIE = 'bwid_account_flow';
 const FLOW_TTL_MS = 30 * 60 * 1000;
 
-const callbackUrl = (issuer: string) => `${issuer}/account/callback`;
+/**
+ * A first-party area of the IdP that signs people in through this client: the account area,
+ * and the admin console (src/web/admin), each with its own callback path. One client for both:
+ * a second public first-party client would be one more client id the world could try.
+ */
+export type HostedArea = { callbackPath: string };
+export const ACCOUNT_AREA: HostedArea = { callbackPath: '/account/callback' };
+export const ADMIN_AREA: HostedArea = { callbackPath: '/admin/callback' };
+const AREAS = [ACCOUNT_AREA, ADMIN_AREA];
+
+const callbackUrl = (issuer: string, area: HostedArea) => `${issuer}${area.callbackPath}`;
 const ensured = new Map<string, Promise<unknown>>();
 
 /** Creates or refreshes the fixed client once per process and issuer (idempotent upsert). */
@@ -28,7 +38,7 @@ export function ensureAccountClient(deps: ClientDeps): Promise<unknown> {
     p = ensureFixedClient(deps.db, ACCOUNT_CLIENT_ID, {
       name: 'Bytewatchers ID account',
       type: 'spa',
-      redirectUris: [callbackUrl(issuer)],
+      redirectUris: AREAS.map((area) => callbackUrl(issuer, area)),
       scopes: ['openid'],
       firstParty: true,
     }).catch((err: unknown) => {
@@ -43,7 +53,7 @@ export function ensureAccountClient(deps: ClientDeps): Promise<unknown> {
 const s256 = (verifier: string) => crypto.createHash('sha256').update(verifier).digest('base64url');
 
 /** Redirects the browser into an authorization request for the account area. */
-export async function startAccountSignIn(deps: ClientDeps, ctx: Context): Promise<void> {
+export async function startAccountSignIn(deps: ClientDeps, ctx: Context, area: HostedArea = ACCOUNT_AREA): Promise<void> {
   await ensureAccountClient(deps);
   const state = crypto.randomBytes(16).toString('base64url');
   const verifier = crypto.randomBytes(32).toString('base64url');
@@ -51,7 +61,7 @@ export async function startAccountSignIn(deps: ClientDeps, ctx: Context): Promis
     httpOnly: true,
     sameSite: 'lax',
     secure: ctx.secure,
-    path: '/account/callback',
+    path: area.callbackPath,
     maxAge: FLOW_TTL_MS,
     overwrite: true,
   });
@@ -59,7 +69,7 @@ export async function startAccountSignIn(deps: ClientDeps, ctx: Context): Promis
   url.search = new URLSearchParams({
     client_id: ACCOUNT_CLIENT_ID,
     response_type: 'code',
-    redirect_uri: callbackUrl(deps.config.issuer),
+    redirect_uri: callbackUrl(deps.config.issuer, area),
     scope: 'openid',
     state,
     code_challenge: s256(verifier),
@@ -75,9 +85,9 @@ export async function startAccountSignIn(deps: ClientDeps, ctx: Context): Promis
  * this browser holds. The code is consumed (never usable at the token endpoint). Returns
  * whether the sign-in completed.
  */
-export async function completeAccountSignIn(deps: FlowDeps, ctx: Context, sessionUid: string | undefined): Promise<boolean> {
+export async function completeAccountSignIn(deps: FlowDeps, ctx: Context, sessionUid: string | undefined, area: HostedArea = ACCOUNT_AREA): Promise<boolean> {
   const flow = ctx.cookies.get(FLOW_COOKIE) ?? '';
-  ctx.cookies.set(FLOW_COOKIE, null, { path: '/account/callback' });
+  ctx.cookies.set(FLOW_COOKIE, null, { path: area.callbackPath });
   const [state, verifier] = flow.split('.');
   const code = ctx.query['code'];
   if (!state || !verifier || ctx.query['state'] !== state || typeof code !== 'string' || code.length > 200) return false;
@@ -86,7 +96,7 @@ export async function completeAccountSignIn(deps: FlowDeps, ctx: Context, sessio
   if (!found?.isValid) return false;
   const ok =
     (found as unknown as { clientId?: string }).clientId === ACCOUNT_CLIENT_ID &&
-    found.redirectUri === callbackUrl(deps.config.issuer) &&
+    found.redirectUri === callbackUrl(deps.config.issuer, area) &&
     found.codeChallengeMethod === 'S256' &&
     found.codeChallenge === s256(verifier) &&
     !!sessionUid &&

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { translator } from '../../i18n/i18n.ts';
 import { negotiateLocale } from '../../i18n/negotiate.ts';
+import { ADMIN_API_OPERATIONS } from '../admin/api-spec.ts';
 import { openApiDocument } from './openapi.ts';
 import type { ApiRoutes } from './route.ts';
 
@@ -54,7 +55,7 @@ export function addDocsRoutes(api: ApiRoutes, issuer: string): void {
       ctx.set('Access-Control-Allow-Origin', '*');
       ctx.set('Cache-Control', 'public, max-age=300');
       // Every route is declared before the first request, so the document is built once.
-      ctx.body = doc ??= openApiDocument(issuer, api.operations);
+      ctx.body = doc ??= openApiDocument(issuer, [...api.operations, ...ADMIN_API_OPERATIONS]);
     },
   );
   const router = api.router;

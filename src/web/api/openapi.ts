@@ -28,7 +28,7 @@ export const OIDC_OPERATIONS: Record<string, Record<string, Json>> = {
   '/session/end': oidc('RP-initiated logout', 'Ends the browser session.'),
 };
 
-const TAGS = ['Accounts', 'Sessions', 'Profile', 'Password reset', 'Verification', 'OpenID Connect', 'Documentation', 'Development'];
+const TAGS = ['Accounts', 'Sessions', 'Profile', 'Password reset', 'Verification', 'Admin', 'OpenID Connect', 'Documentation', 'Development'];
 
 export function openApiDocument(issuer: string, operations: readonly Operation[]): Json {
   const components: Record<string, Json> = {};
@@ -46,14 +46,16 @@ export function openApiDocument(issuer: string, operations: readonly Operation[]
   for (const op of operations) {
     const query = op.query ? Object.entries((jsonSchema(op.query, 'input')['properties'] ?? {}) as Record<string, Json>) : [];
     const required = new Set((op.query ? (jsonSchema(op.query, 'input')['required'] as string[] | undefined) : undefined) ?? []);
-    (paths[op.path] ??= {})[op.method] = {
+    // Router paths name parameters `:sub`; OpenAPI templates them `{sub}`.
+    const pathParams = [...op.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const queryParams = query.map(([name, schema]) => ({ name, in: 'query', required: required.has(name), schema, ...(schema['description'] ? { description: schema['description'] } : {}) }));
+    const parameters = [...pathParams, ...queryParams];
+    (paths[op.path.replace(/:([A-Za-z_]+)/g, '{$1}')] ??= {})[op.method] = {
       tags: op.tags,
       summary: op.summary,
       ...(op.description ? { description: op.description } : {}),
       ...(op.auth === 'bearer' ? { security: [{ bearerAuth: [] }] } : {}),
-      ...(query.length
-        ? { parameters: query.map(([name, schema]) => ({ name, in: 'query', required: required.has(name), schema, ...(schema['description'] ? { description: schema['description'] } : {}) })) }
-        : {}),
+      ...(parameters.length ? { parameters } : {}),
       ...(op.body ? { requestBody: { required: op.body.required !== false, ...content(named(op.body, 'input')) } } : {}),
       responses: Object.fromEntries(Object.entries(op.responses).map(([status, a]) => [status, answer(a)])),
     };

@@ -7,6 +7,7 @@
 // result is kept server-side under the interaction (src/factors pending-sign-ins) and the
 // person goes on to /interaction/:uid/second-factor (src/web/factors/second-factor-routes.ts).
 import type { Context } from 'koa';
+import { getAccount } from '../../accounts/index.ts';
 import { originOf, recordAudit } from '../../audit/index.ts';
 import type { Deps } from '../../deps.ts';
 import {
@@ -21,6 +22,7 @@ import {
   withSecondFactor,
   type PendingSignIn,
 } from '../../factors/index.ts';
+import { renderPage } from '../pages/render.ts';
 import { finishInteraction, interactionPath, sessionAccountId, type LoadedInteraction } from './interaction-state.ts';
 import { forgetSignedInAccount } from './switch-account.ts';
 
@@ -55,7 +57,7 @@ export const pendingSignIn = (deps: Pick<Deps, 'db'>, loaded: LoadedInteraction)
  * code, a recovery code, a passkey): `added` is its amr (e.g. ['otp'], ['hwk']). The pending
  * result is taken once: a second request with it gets false (the caller shows "expired").
  */
-export async function finishPendingSignIn(deps: Pick<Deps, 'db'>, ctx: Context, loaded: LoadedInteraction, added: string[], details: Record<string, unknown> = {}): Promise<boolean> {
+export async function finishPendingSignIn(deps: Pick<Deps, 'db' | 'bcryptCost'>, ctx: Context, loaded: LoadedInteraction, added: string[], details: Record<string, unknown> = {}): Promise<boolean> {
   const pending = await takePendingSignIn(deps.db, interactionKey(loaded.uid));
   if (!pending) return false;
   await completeSignIn(deps, ctx, loaded, {
@@ -68,7 +70,21 @@ export async function finishPendingSignIn(deps: Pick<Deps, 'db'>, ctx: Context, 
   return true;
 }
 
-export async function completeSignIn(deps: Pick<Deps, 'db'>, ctx: Context, loaded: LoadedInteraction, signedIn: SignedIn): Promise<void> {
+export async function completeSignIn(deps: Pick<Deps, 'db' | 'bcryptCost'>, ctx: Context, loaded: LoadedInteraction, signedIn: SignedIn): Promise<void> {
+  // An account disabled by an admin signs in by no method (the password check refuses it
+  // already; codes, passkeys and social sign-in end here). Only someone who proved a factor
+  // of the account learns that it is disabled.
+  if (!(await getAccount(deps, signedIn.accountId))) {
+    await recordAudit(deps.db, {
+      type: 'sign_in',
+      outcome: 'failure',
+      accountSub: signedIn.accountId,
+      clientId: loaded.client.id,
+      origin: originOf(ctx),
+      details: { method: signedIn.method, reason: 'disabled' },
+    });
+    return renderPage(ctx, 'message', { titleKey: 'admin:disabled_sign_in.title', messageKey: 'admin:disabled_sign_in.message' }, { status: 403 });
+  }
   if (!hasSecondFactor(signedIn.amr) && (await secondFactorDue(deps, loaded, signedIn.accountId))) {
     await holdSignIn(deps.db, interactionKey(loaded.uid), { ...signedIn, clientId: loaded.client.id });
     ctx.status = 303;

@@ -1,0 +1,58 @@
+// Helpers of the admin console tests: a person registered through the JSON API, signed in
+// through the hosted pages into /admin (the Browser of test/support), the `bwid` CLI as a real
+// process against the running server's database, and service-client tokens for the admin API.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { expect } from 'vitest';
+import { call, PASSWORD, register } from '../../support/api.ts';
+import { Browser, csrfOf } from '../../support/browser.ts';
+import type { TestServer } from '../../support/server.ts';
+
+export const SECRETS_KEY = 'WKzGRo_qGVMfqcc1v9oXrFRxXJFEQsEsTkUbxM2H7Gw'; // the test server's (test/support/server.ts)
+
+/** `bwid …` as its own process, on the server's database (PGlite: through the server's socket). */
+export async function bwid(server: TestServer, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = {
+    ...process.env,
+    DATA_DIR: server.testDb.dataDir,
+    ISSUER: server.url,
+    SECRETS_KEY,
+    LOG_LEVEL: 'silent',
+    ...(server.testDb.databaseUrl ? { DATABASE_URL: server.testDb.databaseUrl } : {}),
+  };
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/bwid.js', ...argv], { env });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+export async function person(server: TestServer, given = 'Sina', locale = 'en') {
+  return register(server, { given_name: given, locale });
+}
+
+/** Signs `email` in through GET /admin (hosted sign-in, callback) and returns the landing page. */
+export async function adminSignIn(server: TestServer, email: string, lang = 'en') {
+  const b = new Browser(server.url, { 'accept-language': lang });
+  const login = await b.go('/admin');
+  const action = login.html.match(/<form method="post" action="([^"]+\/login)"/)?.[1] ?? '';
+  expect(action, 'the hosted sign-in page').not.toBe('');
+  const landed = await b.go(action, { form: { _csrf: csrfOf(login.html, action), username: email, password: PASSWORD } });
+  return { b, landed };
+}
+
+/** A client-credentials token for the admin API with these scopes. */
+export async function adminApiToken(server: TestServer, clientId: string, secret: string, scope: string) {
+  const res = await fetch(`${server.url}/token`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(secret)}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ grant_type: 'client_credentials', resource: `${server.url}/admin`, scope }),
+  });
+  const json = (await res.json()) as { access_token?: string };
+  expect(res.status, JSON.stringify(json)).toBe(200);
+  return json.access_token ?? '';
+}
+
+export { call };
