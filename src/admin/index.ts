@@ -7,4 +7,5 @@ export { deletePerson, disablePerson, enablePerson, markContactVerified, sendRes
 export { createApiResource, createApp, deleteApiResource, rotateAppSecret, rotateKeys, updateApp } from './catalog.ts';
 export { overview, type Overview, type Period } from './overview.ts';
 export { ADMIN_API_SCOPES, adminApiResource, ensureAdminApi } from './admin-api-resource.ts';
-export { hasSecondFactor } from './second-factor.ts';
+// Two factors proven in one sign-in (RFC 8176 amr): the factors room's rule, used by the console's gate.
+export { hasSecondFactor } from '../factors/index.ts';

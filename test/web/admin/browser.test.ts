@@ -104,9 +104,8 @@ for (const lang of ['en', 'sm'] as const) {
       expect(await disabledRow.innerText()).toContain('lost phone');
     });
 
-    // Enable after merge with the audit wiring (another engineer records failed sign-ins in
-    // verifyPassword): the failed password sign-in, with its IP, is in the console's audit log.
-    it.skip('shows a failed sign-in with its IP address in the audit log', async () => {
+    // The failed password sign-in (recorded by verifyPassword), with its IP, in the console's audit log.
+    it('shows a failed sign-in with its IP address in the audit log', async () => {
       expect((await login(server, clientId, target.email, 'not the password')).status).toBe(401);
       await page.goto(`${server.url}/admin/audit?type=sign_in&outcome=failure&person=${encodeURIComponent(target.email)}`);
       const row = page.locator('tr[data-type="sign_in"][data-outcome="failure"]').first();

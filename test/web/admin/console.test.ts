@@ -8,6 +8,7 @@ import { createClient } from '../../../src/clients/clients.ts';
 import { firstPartyClient, login } from '../../support/api.ts';
 import { csrfOf, textOf } from '../../support/browser.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
+import { appCode, enrolTotp } from '../../factors/enrol.ts';
 import { adminSignIn, person } from './support.ts';
 
 let server: TestServer;
@@ -180,6 +181,25 @@ describe('second-factor gate (ADMIN_REQUIRE_MFA, on by default)', () => {
       const { landed } = await adminSignIn(strict, owner.email);
       expect(landed.res.status).toBe(403);
       expect(textOf(landed.html)).toContain('second factor');
+    } finally {
+      await strict.stop();
+    }
+  });
+
+  it('an owner with an authenticator app gives its code after the password and opens the console', async () => {
+    const strict = await startTestServer();
+    try {
+      const owner = await person(strict, 'Owner');
+      await grantRole(strict.database.db, owner.sub, 'owner', CLI);
+      const { secret } = await enrolTotp(strict.deps, owner.sub);
+      const { b, landed } = await adminSignIn(strict, owner.email);
+      expect(landed.url).toMatch(/\/interaction\/[^/]+\/second-factor$/);
+      const action = landed.html.match(/<form method="post" action="([^"]+\/second-factor)"/)?.[1] ?? '';
+      expect(action).not.toBe('');
+      const done = await b.go(action, { form: { _csrf: csrfOf(landed.html, action), code: await appCode(secret, 1) } });
+      expect(done.url).toBe(`${strict.url}/admin`);
+      expect(done.res.status).toBe(200);
+      expect(done.html).toContain('Overview');
     } finally {
       await strict.stop();
     }
