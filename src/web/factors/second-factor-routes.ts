@@ -11,7 +11,23 @@ import { getAccount } from '../../accounts/index.ts';
 import { originOf, recordAudit } from '../../audit/index.ts';
 import { ACCOUNT_CLIENT_ID } from '../../clients/clients.ts';
 import type { Deps } from '../../deps.ts';
-import { checkSecondFactor, confirmTwoStep, hasSecondFactor, hasTotp, holdSignIn, interactionKey, pendingTotpSetup, withSecondFactor, type PendingSignIn } from '../../factors/index.ts';
+import {
+  checkSecondFactor,
+  confirmTwoStep,
+  hasPasskey,
+  hasSecondFactor,
+  hasTotp,
+  holdSignIn,
+  interactionKey,
+  issuePasskeyChallenge,
+  passkeyAuthenticationOptions,
+  PasskeyError,
+  pendingTotpSetup,
+  takePasskeyChallenge,
+  verifyPasskeyAssertion,
+  withSecondFactor,
+  type PendingSignIn,
+} from '../../factors/index.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { csrfToken } from '../../security/csrf.ts';
 import { interactionPath, loadInteraction, type LoadedInteraction } from '../interaction/interaction-state.ts';
@@ -21,6 +37,7 @@ import { formBody } from '../pages/form-body.ts';
 import { formField, readForm } from '../pages/forms.ts';
 import { renderPage } from '../pages/render.ts';
 import { waitText } from '../pages/wait-text.ts';
+import { PASSKEY_SCRIPTS } from './passkey-scripts.ts';
 
 export type SecondFactorRouteDeps = Pick<Deps, 'config' | 'db' | 'box' | 'log' | 'tokenKey' | 'bcryptCost' | 'runtime'>;
 
@@ -28,6 +45,16 @@ type State = { interaction: LoadedInteraction; pending: PendingSignIn };
 type Ctx = ParameterizedContext<State>;
 
 const codeForm = z.object({ code: formField });
+// A WebAuthn answer (JSON, a few KB at most) from the passkey partial.
+const passkeyForm = z.object({ response: z.string().max(16_384) });
+
+function parsedAnswer(text: string | undefined): unknown {
+  try {
+    return text ? (JSON.parse(text) as unknown) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 const bindOf = (ctx: Context) => `interaction:${String(ctx.params['uid'])}`;
 
 /** The label an authenticator app shows for the account: its email or phone. */
@@ -69,14 +96,22 @@ export function secondFactorRoutes(deps: SecondFactorRouteDeps): Router<State> {
         ...locals,
       },
       // After a POST the browser follows redirects to the app's redirect_uri: allow its origin.
-      { status, formAction: loaded.client.redirectSources, switchHref: (code) => `${path(`/lang/${code}`)}?view=second-factor` },
+      // The passkey control (when offered) is the page's only script.
+      {
+        status,
+        formAction: loaded.client.redirectSources,
+        switchHref: (code) => `${path(`/lang/${code}`)}?view=second-factor`,
+        ...(locals['passkeyAction'] ? { scripts: PASSKEY_SCRIPTS } : {}),
+      },
     );
   }
 
   async function showStep(ctx: Ctx, alert?: string, status = 200) {
     const { interaction: loaded, pending } = ctx.state;
     if (await hasTotp(deps.db, pending.accountId)) {
-      return show(ctx, 'second-factor', { action: interactionPath(loaded.uid, '/second-factor'), alert }, status);
+      // A passkey of this account is as good as the app's code (it proves possession and the person).
+      const passkeyAction = (await hasPasskey(deps, pending.accountId)) ? interactionPath(loaded.uid, '/second-factor/passkey') : undefined;
+      return show(ctx, 'second-factor', { action: interactionPath(loaded.uid, '/second-factor'), alert, passkeyAction }, status);
     }
     // Two factors are required (by the app or the request) and the person has none yet: set one up now.
     const account = await getAccount(deps, pending.accountId);
@@ -111,6 +146,47 @@ export function secondFactorRoutes(deps: SecondFactorRouteDeps): Router<State> {
       return showStep(ctx, t('two-step:second_factor.wrong_code'), 401);
     }
     if (!(await finishPendingSignIn(deps, ctx, loaded, check.amr, { second_factor: check.kind }))) {
+      ctx.status = 303;
+      ctx.redirect(interactionPath(loaded.uid, '/login'));
+    }
+  });
+
+  // A passkey instead of the app's code. The person is known from the first factor, so only
+  // their own passkeys are offered and accepted; the challenge is this interaction's, used once.
+  router.post('/interaction/:uid/second-factor/passkey/options', ...post, async (ctx) => {
+    const { pending } = ctx.state;
+    const challenge = await issuePasskeyChallenge(deps, { binding: bindOf(ctx), purpose: 'second_factor', accountSub: pending.accountId });
+    ctx.set('Cache-Control', 'no-store');
+    ctx.type = 'application/json';
+    ctx.body = await passkeyAuthenticationOptions(deps, { challenge, accountSub: pending.accountId });
+  });
+
+  router.post('/interaction/:uid/second-factor/passkey', ...post, async (ctx) => {
+    const { interaction: loaded, pending } = ctx.state;
+    const t = translator(loaded.locale);
+    const form = readForm(ctx, passkeyForm);
+    let amr: string[];
+    try {
+      const kept = await takePasskeyChallenge(deps, { binding: bindOf(ctx), purpose: 'second_factor' });
+      if (!kept || kept.accountSub !== pending.accountId) throw new PasskeyError('passkey_challenge_expired', pending.accountId);
+      const proof = await verifyPasskeyAssertion(deps, { response: parsedAnswer(form?.response), expectedChallenge: kept.challenge, accountSub: pending.accountId, origin: originOf(ctx), clientId: loaded.client.id });
+      amr = proof.amr;
+    } catch (err) {
+      if (!(err instanceof PasskeyError)) throw err;
+      // A cloned-authenticator refusal is recorded by the passkeys room itself.
+      if (err.reason !== 'passkey_cloned') {
+        await recordAudit(deps.db, {
+          type: 'sign_in',
+          outcome: 'failure',
+          accountSub: pending.accountId,
+          clientId: loaded.client.id,
+          origin: originOf(ctx),
+          details: { method: pending.method, reason: 'second_factor_failed', factor: 'passkey', passkey_reason: err.reason },
+        });
+      }
+      return showStep(ctx, t('passkeys:script.failed'), 401);
+    }
+    if (!(await finishPendingSignIn(deps, ctx, loaded, amr, { second_factor: 'passkey' }))) {
       ctx.status = 303;
       ctx.redirect(interactionPath(loaded.uid, '/login'));
     }
