@@ -5,6 +5,7 @@ import { createApi, deleteApi, type ApiView } from '../apis/apis.ts';
 import { recordAudit } from '../audit/index.ts';
 import type { CreateClientInput, UpdateClientInput } from '../clients/client-input.ts';
 import { createClient, rotateClientSecret, updateClient, type ClientView } from '../clients/clients.ts';
+import { storeBranding, type PreparedBranding } from '../clients/index.ts';
 import type { Db } from '../db/connect.ts';
 import { DomainError } from '../domain-error.ts';
 import { ownApiResource } from '../oidc/own-api.ts';
@@ -17,19 +18,22 @@ const audit = (by: ActionBy) => ({ actor: by.actor, origin: by.origin });
 /** What an event keeps of a client: its shape, never a secret. */
 const described = (c: ClientView) => ({ name: c.client_name, type: c.type, first_party: c.first_party, enabled: c.enabled, apis: Object.keys(c.api_access) });
 
-export async function createApp(db: Db, box: SecretBox, issuer: string, input: CreateClientInput, by: ActionBy): Promise<{ client: ClientView; clientSecret?: string }> {
+/** `branding`: prepared (logo fetched and checked) before the transaction: nothing is written if it is refused. */
+export async function createApp(db: Db, box: SecretBox, issuer: string, input: CreateClientInput, by: ActionBy, branding?: PreparedBranding): Promise<{ client: ClientView; clientSecret?: string }> {
   return db.transaction().execute(async (trx) => {
     const { client, clientSecret } = await createClient(trx, box, input, { ownApiResource: ownApiResource(issuer) });
+    if (branding) await storeBranding(trx, client.client_id, branding);
     await recordAudit(trx, { type: 'client_created', clientId: client.client_id, ...audit(by), details: described(client) });
     return { client, ...(clientSecret ? { clientSecret } : {}) };
   });
 }
 
-export async function updateApp(db: Db, issuer: string, clientId: string, input: UpdateClientInput, by: ActionBy): Promise<ClientView> {
+export async function updateApp(db: Db, issuer: string, clientId: string, input: UpdateClientInput, by: ActionBy, branding?: PreparedBranding): Promise<ClientView> {
   return db.transaction().execute(async (trx) => {
     const client = await updateClient(trx, clientId, input, { ownApiResource: ownApiResource(issuer) });
     if (!client) throw new DomainError('not_found');
-    await recordAudit(trx, { type: 'client_updated', clientId, ...audit(by), details: { ...described(client), changed: Object.keys(input).filter((k) => input[k as keyof UpdateClientInput] !== undefined) } });
+    if (branding) await storeBranding(trx, clientId, branding);
+    await recordAudit(trx, { type: 'client_updated', clientId, ...audit(by), details: { ...described(client), changed: [...Object.keys(input).filter((k) => input[k as keyof UpdateClientInput] !== undefined), ...Object.keys(branding?.set ?? {}), ...(branding?.logo !== undefined ? ['logo'] : [])] } });
     return client;
   });
 }

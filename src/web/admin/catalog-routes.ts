@@ -16,6 +16,7 @@ import { apiAccessOf, apiForm, appForm, lines, resourceForm, type AppForm } from
 import { consoleKit, type AdminContext, type AdminDeps, type AdminState } from './guard.ts';
 import { adminLocals, byAdmin, doneTo, refusal } from './page-kit.ts';
 import { formatTime } from './view.ts';
+import { getClientBranding, prepareBranding, type BrandingInput, type ClientBranding } from '../../clients/index.ts';
 
 const formOf = (c: ClientView): Record<string, string> => ({
   name: c.client_name,
@@ -25,6 +26,20 @@ const formOf = (c: ClientView): Record<string, string> => ({
   scopes: c.scope,
   first_party: c.first_party ? 'yes' : '',
   api_access: Object.entries(c.api_access).map(([r, s]) => (s.includes('*') ? r : `${r}=${s.join(',')}`)).join('\n'),
+});
+
+/** The branding fields of the form. The logo address only when it changed: saving the form again does not fetch it again. */
+const brandingOf = (f: AppForm, stored?: ClientBranding): BrandingInput => ({
+  ...(f.logo_uri !== (stored?.logo_uri ?? '') ? { logoUri: f.logo_uri } : {}),
+  policyUri: f.policy_uri,
+  tosUri: f.tos_uri,
+  clientUri: f.client_uri,
+});
+const brandingValues = (b: ClientBranding | undefined): Record<string, string> => ({
+  logo_uri: b?.logo_uri ?? '',
+  policy_uri: b?.policy_uri ?? '',
+  tos_uri: b?.tos_uri ?? '',
+  client_uri: b?.client_uri ?? '',
 });
 
 const inputOf = (f: AppForm) => ({
@@ -62,9 +77,10 @@ export function addCatalogRoutes(router: Router<AdminState>, deps: AdminDeps): v
     const form = readForm(ctx, appForm);
     if (!form) return kit.badForm(ctx, '/admin/apps/new');
     try {
-      const { client, clientSecret } = await createApp(deps.db, deps.box, deps.config.issuer, { ...inputOf(form), type: form.type || 'web' }, byAdmin(ctx));
+      const branding = await prepareBranding(deps, brandingOf(form));
+      const { client, clientSecret } = await createApp(deps.db, deps.box, deps.config.issuer, { ...inputOf(form), type: form.type || 'web' }, byAdmin(ctx), branding);
       // Shown once, here.
-      return showAppForm(ctx, { app: client, values: formOf(client), secret: clientSecret });
+      return showAppForm(ctx, { app: client, values: { ...formOf(client), ...brandingValues(await getClientBranding(deps.db, client.client_id)) }, secret: clientSecret });
     } catch (err) {
       const error = inputError(ctx, err);
       if (!error) return refusal(ctx, err, '/admin/apps');
@@ -81,7 +97,7 @@ export function addCatalogRoutes(router: Router<AdminState>, deps: AdminDeps): v
 
   router.get('/apps/:id', gate('apps:read'), async (ctx) => {
     const app = await appOr404(ctx);
-    if (app) showAppForm(ctx, { app, values: formOf(app) });
+    if (app) showAppForm(ctx, { app, values: { ...formOf(app), ...brandingValues(await getClientBranding(deps.db, app.client_id)) } });
   });
 
   router.post('/apps/:id', ...post('apps:write'), async (ctx) => {
@@ -90,7 +106,8 @@ export function addCatalogRoutes(router: Router<AdminState>, deps: AdminDeps): v
     const form = readForm(ctx, appForm);
     if (!form) return kit.badForm(ctx, `/admin/apps/${encodeURIComponent(app.client_id)}`);
     try {
-      await updateApp(deps.db, deps.config.issuer, app.client_id, inputOf(form), byAdmin(ctx));
+      const branding = await prepareBranding(deps, brandingOf(form, await getClientBranding(deps.db, app.client_id)));
+      await updateApp(deps.db, deps.config.issuer, app.client_id, inputOf(form), byAdmin(ctx), branding);
     } catch (err) {
       const error = inputError(ctx, err);
       if (!error) return refusal(ctx, err, '/admin/apps');

@@ -56,6 +56,11 @@ export const appForm = z.object({
   scopes: formField,
   first_party: checkbox,
   api_access: formField,
+  // Branding shown on the consent page (src/clients/branding.ts checks and fetches it).
+  logo_uri: formField,
+  policy_uri: formField,
+  tos_uri: formField,
+  client_uri: formField,
 });
 export type AppForm = z.output<typeof appForm>;
 

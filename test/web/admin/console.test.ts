@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grantRole } from '../../../src/admin/index.ts';
 import { listAuditEvents } from '../../../src/audit/index.ts';
 import { createClient } from '../../../src/clients/clients.ts';
+import { getClientBranding } from '../../../src/clients/index.ts';
+import { startLogoServer } from '../../support/logo-server.ts';
 import { firstPartyClient, login } from '../../support/api.ts';
 import { csrfOf, textOf } from '../../support/browser.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
@@ -79,6 +81,40 @@ describe('roles', () => {
     const events = await listAuditEvents(server.database.db, { accountSub: support.sub });
     expect(events.filter((e) => e.type.startsWith('role_')).map((e) => e.details['role'])).toEqual(['support']);
     expect(await listAuditEvents(server.database.db, { clientId: client.client_id, type: 'client_secret_rotated' })).toEqual([]);
+  });
+
+  it('an admin sets an app\'s logo, policy and web address in the console: fetched once, refused input changes nothing', async () => {
+    const logos = await startLogoServer();
+    try {
+      const admin = await person(server, 'Brand');
+      await grantRole(server.database.db, admin.sub, 'admin', CLI);
+      const { client } = await createClient(server.database.db, server.box, { name: 'Fale', type: 'web', redirectUris: ['https://fale.example.ws/cb'] });
+      const { b } = await adminSignIn(server, admin.email);
+      const path = `/admin/apps/${client.client_id}`;
+      const page = await b.go(path);
+      const values = { name: 'Fale', type: 'web', redirect_uris: 'https://fale.example.ws/cb', post_logout_redirect_uris: '', scopes: '', api_access: '' };
+      const save = (extra: Record<string, string>) => b.go(path, { form: { _csrf: csrfOf(page.html, path), ...values, ...extra } });
+      const branding = { logo_uri: `${logos.url}/logo.png`, policy_uri: 'https://fale.example.ws/privacy', tos_uri: '', client_uri: 'https://fale.example.ws' };
+      expect((await save(branding)).url).toContain('done=app_saved');
+      const stored = await getClientBranding(server.database.db, client.client_id);
+      expect(stored).toMatchObject({ policy_uri: 'https://fale.example.ws/privacy', client_uri: 'https://fale.example.ws', logo_uri: `${logos.url}/logo.png` });
+      expect(stored?.logo_href).toMatch(new RegExp(`^/clients/${client.client_id}/logo`));
+      expect(logos.hits).toEqual(['/logo.png']);
+      // Saving the form again does not fetch the logo again.
+      expect((await save(branding)).url).toContain('done=app_saved');
+      expect(logos.hits).toEqual(['/logo.png']);
+      // An http policy link is refused with a clear error, and nothing of the form is applied.
+      const refused = await save({ ...branding, policy_uri: 'http://fale.example.ws/privacy', client_uri: 'https://other.example.ws' });
+      expect(refused.res.status).toBe(400);
+      expect(textOf(refused.html)).toContain('policyUri');
+      expect(await getClientBranding(server.database.db, client.client_id)).toMatchObject({ policy_uri: 'https://fale.example.ws/privacy', client_uri: 'https://fale.example.ws' });
+      const [event] = await listAuditEvents(server.database.db, { clientId: client.client_id, type: 'client_updated' });
+      expect(event?.details['changed']).toEqual(expect.arrayContaining(['policy_uri']));
+      const edit = await b.go(path);
+      expect(edit.html).toContain('value="https://fale.example.ws/privacy"');
+    } finally {
+      await logos.close();
+    }
   });
 
   it('refuses to take away or demote the last owner, and says so', async () => {
