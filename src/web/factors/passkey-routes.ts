@@ -7,7 +7,7 @@
 import Router from '@koa/router';
 import type { Context, Next, ParameterizedContext } from 'koa';
 import { z } from 'zod';
-import { displayName, getAccount } from '../../accounts/index.ts';
+import { confirmCurrentPassword, displayName, getAccount, hasPassword } from '../../accounts/index.ts';
 import { originOf, recordAudit } from '../../audit/index.ts';
 import type { Deps } from '../../deps.ts';
 import {
@@ -30,6 +30,7 @@ import { completeSignIn } from '../interaction/sign-in.ts';
 import { requireCsrf } from '../pages/csrf-guard.ts';
 import { formBody } from '../pages/form-body.ts';
 import { formField, readForm } from '../pages/forms.ts';
+import { formError } from '../pages/form-error.ts';
 import { renderPage } from '../pages/render.ts';
 import { PASSKEY_SCRIPTS } from './passkey-scripts.ts';
 
@@ -40,7 +41,9 @@ export { PASSKEY_SCRIPTS };
 // An authenticator's answer is a few hundred bytes to 2 KB (attestation "none"); bounded here.
 const answer = z.string().max(16_384).default('');
 const tokenOnly = z.object({ _csrf: formField });
-const addForm = z.object({ _csrf: formField, name: formField, response: answer });
+// The current password too (when the account has one): a passkey signs in for good, so a
+// session left open on a shared phone must not be enough to add one.
+const addForm = z.object({ _csrf: formField, name: formField, response: answer, current_password: formField });
 const signInForm = z.object({ _csrf: formField, response: answer, remember: formField });
 
 const FAILURE_TEXT: Record<PasskeyFailure, I18nKey> = {
@@ -89,7 +92,7 @@ export function passkeyRoutes(deps: PasskeyRouteDeps): Router {
   }
   const accountPost = [formBody(), requireSignIn, requireCsrf({ bind: accountBind, back: () => '/account/passkeys' })] as const;
 
-  async function showPasskeys(ctx: ParameterizedContext<AccountState>, opts: { alert?: string; status?: number; name?: string; nameError?: string } = {}) {
+  async function showPasskeys(ctx: ParameterizedContext<AccountState>, opts: { alert?: string; status?: number; name?: string; nameError?: string; passwordError?: string } = {}) {
     const { account } = ctx.state.signedIn;
     const t = translator(ctx.state.locale);
     const when = new Intl.DateTimeFormat('en-GB', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Pacific/Apia' });
@@ -112,8 +115,9 @@ export function passkeyRoutes(deps: PasskeyRouteDeps): Router {
         notice,
         alert: opts.alert,
         values: { name: opts.name ?? '' },
-        fieldErrors: opts.nameError ? { name: opts.nameError } : {},
+        fieldErrors: { ...(opts.nameError ? { name: opts.nameError } : {}), ...(opts.passwordError ? { current_password: opts.passwordError } : {}) },
         nameMax: PASSKEY_NAME_MAX,
+        needsPassword: await hasPassword(deps, account.sub),
       },
       { status: opts.status ?? 200, scripts: PASSKEY_SCRIPTS },
     );
@@ -141,6 +145,17 @@ export function passkeyRoutes(deps: PasskeyRouteDeps): Router {
     if (name.length > PASSKEY_NAME_MAX) return showPasskeys(c, { alert: t('errors:check_fields'), status: 400, name: form.name, nameError: t('passkeys:errors.name_too_long', { max: PASSKEY_NAME_MAX }) });
     const response = parsed(form.response);
     if (!response) return showPasskeys(c, { alert: t('passkeys:errors.needs_script'), status: 400, name });
+    const sub = c.state.signedIn.account.sub;
+    if (await hasPassword(deps, sub)) {
+      try {
+        await confirmCurrentPassword(deps, sub, form.current_password);
+      } catch (err) {
+        const e = formError(t, err);
+        if (!e) throw err;
+        if (e.retryAfterSeconds) ctx.set('Retry-After', String(Math.ceil(e.retryAfterSeconds)));
+        return showPasskeys(c, { alert: e.alert, status: e.status, name, passwordError: e.fieldErrors['current_password'] });
+      }
+    }
     try {
       await finishPasskeyRegistration(deps, {
         accountSub: c.state.signedIn.account.sub,

@@ -1,4 +1,4 @@
-// A passkey as the second factor (Chromium with JavaScript on and a CDP virtual authenticator):
+// Adding a passkey needs the current password; a passkey as the second factor (Chromium with JavaScript on and a CDP virtual authenticator):
 // an account with an authenticator app and a passkey signs in to a real relying party with its
 // password, and on the second-factor page uses the passkey instead of the app's code; the ID
 // token says both (amr pwd + the passkey's, acr two factors). Another account's passkey, or a
@@ -56,11 +56,20 @@ describe.runIf(browserTestsEnabled)('a passkey instead of the authenticator appâ
     await page.getByRole('button', { name: t('pages:login.submit'), exact: true }).click();
     await page.waitForURL(`${server.url}/account`);
     await page.goto(`${server.url}/account/passkeys`);
+    // A signed-in browser alone cannot add a passkey: the current password is asked, and a wrong one adds nothing.
     await page.locator('#f-name').fill('Telefoni');
+    await page.locator('#f-current_password').fill('not the password');
+    await page.getByRole('button', { name: t('passkeys:account.add'), exact: true }).click();
+    await page.getByText(t('errors:fields.current_password_wrong')).first().waitFor({ timeout: 30_000 });
+    expect(await server.database.db.selectFrom('passkeys').select('id').where('account_sub', '=', sub).execute()).toHaveLength(0);
+    await page.locator('#f-name').fill('Telefoni');
+    await page.locator('#f-current_password').fill(person.password);
     await page.getByRole('button', { name: t('passkeys:account.add'), exact: true }).click();
     await page.waitForURL(`${server.url}/account/passkeys?done=added`);
     ({ credentials } = (await cdp.send('WebAuthn.getCredentials', { authenticatorId })) as unknown as { credentials: Credential[] });
+    // One on the authenticator: the kept one replaced the refused attempt's (same account handle).
     expect(credentials).toHaveLength(1);
+    expect(await server.database.db.selectFrom('passkeys').select('id').where('account_sub', '=', sub).execute()).toHaveLength(1);
     await enrolTotp(server.deps, sub);
   });
   afterAll(async () => {

@@ -106,6 +106,8 @@ for (const lang of ['en', 'sm'] as const) {
       expect(await page.locator('.pk-unsupported').isVisible()).toBe(false);
 
       await page.locator('#f-name').fill('Telefoni a Sina');
+
+      await page.locator('#f-current_password').fill(person.password);
       await page.getByRole('button', { name: t('passkeys:account.add'), exact: true }).click();
       await page.waitForURL(`${server.url}/account/passkeys?done=added`);
       expect(textOf(await page.content())).toContain(t('passkeys:account.done_added'));
