@@ -60,3 +60,6 @@ export { issueChallenge as issuePasskeyChallenge, takeChallenge as takePasskeyCh
 export { relyingParty } from './passkey-rp.ts';
 export { finishPasskeyRegistration, hasPasskey, listPasskeys, removePasskey, startPasskeyRegistration, PASSKEY_NAME_MAX, type Passkey, type PasskeyDeps } from './passkeys.ts';
 export { finishPasskeySignIn, passkeyAuthenticationOptions, startPasskeySignIn, verifyPasskeyAssertion, type PasskeyProof } from './passkey-assertion.ts';
+
+// An administrator removing a person's second factor (src/web/admin).
+export { removeFactorAsAdmin, type FactorRemoval } from './removal-by-admin.ts';

@@ -48,6 +48,9 @@ export function apiAccessOf(text: string): Record<string, string[]> {
   return access;
 }
 
+/** Which second factor an admin removes: the authenticator app, or one passkey. */
+export const removeFactorForm = z.object({ factor: z.enum(['totp', 'passkey']), passkey_id: z.string().max(64).default('') });
+
 export const appForm = z.object({
   name: formField,
   type: z.union([z.enum(CLIENT_TYPES), z.literal('')]).default(''),

@@ -23,6 +23,7 @@ const NOTICES = {
   api_saved: 'admin:done.api_saved',
   api_deleted: 'admin:done.api_deleted',
   keys_rotated: 'admin:done.keys_rotated',
+  factor_removed: 'admin:done.factor_removed',
 } as const satisfies Record<string, I18nKey>;
 export type Notice = keyof typeof NOTICES;
 

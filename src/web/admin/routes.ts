@@ -23,7 +23,9 @@ import {
   type Permission,
 } from '../../admin/index.ts';
 import { AUDIT_EVENT_TYPES, listAuditEvents, type AuditFilter, type AuditRow } from '../../audit/index.ts';
+import { signInMethods } from '../../connections/index.ts';
 import { DomainError } from '../../domain-error.ts';
+import { hasTotp, listPasskeys, removeFactorAsAdmin } from '../../factors/index.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { listAccountGrants, listAccountSessions } from '../../oidc/account-sessions.ts';
 import { ADMIN_AREA, completeAccountSignIn } from '../account-area/account-client.ts';
@@ -33,7 +35,7 @@ import { readForm } from '../pages/forms.ts';
 import { renderPage } from '../pages/render.ts';
 import { addAdminApiRoutes } from './api-routes.ts';
 import { addCatalogRoutes } from './catalog-routes.ts';
-import { auditQuery, deleteForm, grantForm, noteForm, peopleQuery, verifyForm, type AuditQuery } from './forms.ts';
+import { auditQuery, deleteForm, grantForm, noteForm, peopleQuery, removeFactorForm, verifyForm, type AuditQuery } from './forms.ts';
 import { consoleKit, noStore, refuse, type AdminContext, type AdminDeps, type AdminState } from './guard.ts';
 import { adminLocals, byAdmin, doneTo, personBy, refusal, type Notice } from './page-kit.ts';
 import { auditRows, formatTime } from './view.ts';
@@ -68,10 +70,13 @@ export function adminRoutes(deps: AdminDeps): Router<AdminState>[] {
     const person = await getPerson(deps.db, sub);
     if (!person) return refuse(ctx, 'admin:errors.title', 'admin:errors.person_not_found', 404);
     const t = translator(ctx.state.locale);
-    const [sessions, grants, events] = await Promise.all([
+    const [sessions, grants, events, totp, passkeys, methods] = await Promise.all([
       listAccountSessions(deps.db, sub),
       listAccountGrants(deps.db, sub),
       listAuditEvents(deps.db, { accountSub: sub, limit: 20 }),
+      hasTotp(deps.db, sub),
+      listPasskeys(deps, sub),
+      signInMethods(deps.db, sub),
     ]);
     renderPage(ctx, 'admin/person', {
       titleKey: 'admin:person.title',
@@ -79,6 +84,11 @@ export function adminRoutes(deps: AdminDeps): Router<AdminState>[] {
       person: { ...person, name: displayName(person), created: formatTime(person.created_at) },
       ...(await sessionsAndApps(deps.db, t, '', sessions, grants)),
       events: auditRows(events),
+      factors: {
+        totp,
+        passkeys: passkeys.map((p) => ({ id: p.id, name: p.name, synced: p.synced, added: formatTime(p.createdAt) })),
+        linked: methods.linked.map((l) => ({ name: l.name, email: l.email, since: formatTime(l.since) })),
+      },
       self: sub === ctx.state.admin.account.sub,
     });
   }
@@ -118,6 +128,13 @@ export function adminRoutes(deps: AdminDeps): Router<AdminState>[] {
     const form = readForm(ctx, verifyForm);
     if (!form) throw new DomainError('invalid_request');
     return (await markContactVerified(deps.db, sub, form.which, form.value, byAdmin(ctx), form.note || undefined)) ? 'verified' : 'unchanged';
+  });
+  // A lost phone: support has checked who the person is by other means (docs/admin.md).
+  action('remove-factor', 'people:write', async (ctx, sub) => {
+    const form = readForm(ctx, removeFactorForm);
+    if (!form) throw new DomainError('invalid_request');
+    const removal = form.factor === 'totp' ? ({ factor: 'totp' } as const) : ({ factor: 'passkey', passkeyId: form.passkey_id } as const);
+    return (await removeFactorAsAdmin(deps.db, sub, removal, byAdmin(ctx))) ? 'factor_removed' : 'unchanged';
   });
   action('delete', 'people:write', async (ctx, sub) => {
     if (!readForm(ctx, deleteForm)) throw new DomainError('invalid_request');

@@ -10,6 +10,7 @@ import { startLogoServer } from '../../support/logo-server.ts';
 import { firstPartyClient, login } from '../../support/api.ts';
 import { csrfOf, textOf } from '../../support/browser.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
+import { hasTotp } from '../../../src/factors/index.ts';
 import { appCode, enrolTotp } from '../../factors/enrol.ts';
 import { adminSignIn, person } from './support.ts';
 
@@ -115,6 +116,36 @@ describe('roles', () => {
     } finally {
       await logos.close();
     }
+  });
+
+  it('shows a person\'s second factors; an admin removes a lost authenticator app (recorded), support may not', async () => {
+    const admin = await person(server, 'Helper');
+    const support = await person(server, 'Desk');
+    const target = await person(server, 'Lost');
+    await grantRole(server.database.db, admin.sub, 'admin', CLI);
+    await grantRole(server.database.db, support.sub, 'support', CLI);
+    await enrolTotp(server.deps, target.sub);
+    const path = `/admin/people/${target.sub}`;
+    const action = `${path}/remove-factor`;
+
+    const desk = (await adminSignIn(server, support.email)).b;
+    const seen = await desk.go(path);
+    expect(textOf(seen.html)).toContain('Two-step verification (authenticator app): on');
+    expect(seen.html).not.toContain(action);
+    expect((await desk.request(action, { form: { _csrf: csrfOf(seen.html, `${path}/sign-out`), factor: 'totp' } })).status).toBe(403);
+    expect(await hasTotp(server.database.db, target.sub)).toBe(true);
+
+    const { b } = await adminSignIn(server, admin.email);
+    const page = await b.go(path);
+    const done = await b.go(action, { form: { _csrf: csrfOf(page.html, action), factor: 'totp' } });
+    expect(done.url).toContain('done=factor_removed');
+    expect(textOf(done.html)).toContain('Two-step verification (authenticator app): off');
+    expect(await hasTotp(server.database.db, target.sub)).toBe(false);
+    const [event] = await listAuditEvents(server.database.db, { accountSub: target.sub, type: 'factor_removed' });
+    expect(event).toMatchObject({ actor_type: 'admin', actor_id: admin.sub, details: { factor: 'totp', by_admin: true } });
+    // Again: nothing left to remove, nothing recorded.
+    expect((await b.go(action, { form: { _csrf: csrfOf(page.html, action), factor: 'totp' } })).url).toContain('done=unchanged');
+    expect(await listAuditEvents(server.database.db, { accountSub: target.sub, type: 'factor_removed' })).toHaveLength(1);
   });
 
   it('refuses to take away or demote the last owner, and says so', async () => {
