@@ -1,9 +1,10 @@
 // Owns: who is signed in to the account area: the oidc-provider session of this browser (its
 // signed `_session` cookie), read through the provider's own Session model.
-import type { Context } from 'koa';
+import type { Context, Next, ParameterizedContext } from 'koa';
 import type { Session } from 'oidc-provider';
 import { getAccount, type Account } from '../../accounts/index.ts';
 import type { Deps } from '../../deps.ts';
+import { negotiateLocale } from '../../i18n/negotiate.ts';
 
 export type SignedIn = { session: Session; account: Account };
 
@@ -24,4 +25,22 @@ export async function signedIn(deps: Pick<Deps, 'runtime' | 'db' | 'bcryptCost'>
     return undefined;
   }
   return { session, account };
+}
+
+/**
+ * Middleware of every account page (the account area, two-step verification, passkeys): the
+ * signed-in person and the page's language (the account's own unless this visit says
+ * otherwise; order: i18n/negotiate.ts) go in ctx.state; anyone else is sent to sign in first.
+ */
+export function requireSignedIn(deps: Pick<Deps, 'runtime' | 'db' | 'bcryptCost'>) {
+  return async function requireSignIn(ctx: ParameterizedContext<{ locale: string; signedIn: SignedIn }>, next: Next) {
+    const who = await signedIn(deps, ctx);
+    ctx.state.locale = negotiateLocale(ctx, undefined, who?.account.locale);
+    if (!who) {
+      ctx.status = 303;
+      return ctx.redirect('/login');
+    }
+    ctx.state.signedIn = who;
+    await next();
+  };
 }

@@ -3,12 +3,11 @@
 // password, sessions and apps), GET /logout (oidc-provider's end-session, in our pages).
 // POST /login, /register, /logout are the JSON API's (src/web/api/).
 import Router from '@koa/router';
-import type { Next, ParameterizedContext } from 'koa';
+import type { ParameterizedContext } from 'koa';
 import { changePassword, hasPassword, updateProfile } from '../../accounts/index.ts';
 import { originOf, sourceOf, type AuditEvent } from '../../audit/index.ts';
 import type { Deps } from '../../deps.ts';
 import { translator, type I18nKey } from '../../i18n/i18n.ts';
-import { negotiateLocale } from '../../i18n/negotiate.ts';
 import { endAccountSession, endAllSessions, endOtherSessions, listAccountGrants, listAccountSessions, revokeAccountApp } from '../../oidc/account-sessions.ts';
 import { passwordChanged } from '../../password-reset/index.ts';
 import { pendingContacts, resendVerification } from '../../verification/index.ts';
@@ -22,7 +21,7 @@ import { rememberLocale } from '../pages/language.ts';
 import { renderPage } from '../pages/render.ts';
 import { completeAccountSignIn, SIGN_UP_COOKIE, startAccountSignIn } from './account-client.ts';
 import { profileRows, sessionsAndApps } from './account-view.ts';
-import { currentSession, signedIn, type SignedIn } from './current-session.ts';
+import { currentSession, requireSignedIn, type SignedIn } from './current-session.ts';
 import { passwordForm, profileForm } from './forms.ts';
 import { accountSignInMethods } from '../connections/routes.ts';
 
@@ -48,18 +47,7 @@ const bindOf = (ctx: AccountContext) => `account:${ctx.state.signedIn.session.ui
 export function accountRoutes(deps: AccountAreaDeps): Router<AccountState> {
   const router = new Router<AccountState>();
 
-  /** Account pages need a signed-in person; anyone else goes to sign in first. */
-  async function requireSignIn(ctx: AccountContext, next: Next) {
-    const who = await signedIn(deps, ctx);
-    // The account's own language unless this visit says otherwise (order: i18n/negotiate.ts).
-    ctx.state.locale = negotiateLocale(ctx, undefined, who?.account.locale);
-    if (!who) {
-      ctx.status = 303;
-      return ctx.redirect('/login');
-    }
-    ctx.state.signedIn = who;
-    await next();
-  }
+  const requireSignIn = requireSignedIn(deps);
   const post = [formBody(), requireSignIn, requireCsrf({ bind: (ctx) => bindOf(ctx as AccountContext), back: () => '/account' })] as const;
   const tokenFor = (ctx: AccountContext) => csrfToken(ctx, bindOf(ctx));
   /** The audit event of an action the signed-in person takes here (their sessions, their apps). */

@@ -22,9 +22,8 @@ import {
   type PasskeyFailure,
 } from '../../factors/index.ts';
 import { translator, type I18nKey } from '../../i18n/i18n.ts';
-import { negotiateLocale } from '../../i18n/negotiate.ts';
 import { csrfToken } from '../../security/csrf.ts';
-import { signedIn, type SignedIn } from '../account-area/current-session.ts';
+import { requireSignedIn, type SignedIn } from '../account-area/current-session.ts';
 import { interactionPath, loadInteraction, type LoadedInteraction } from '../interaction/interaction-state.ts';
 import { completeSignIn } from '../interaction/sign-in.ts';
 import { requireCsrf } from '../pages/csrf-guard.ts';
@@ -80,16 +79,7 @@ export function passkeyRoutes(deps: PasskeyRouteDeps): Router {
   // ---- the account area ----
 
   const accountBind = (ctx: Context) => `account:${(ctx.state as AccountState).signedIn.session.uid}`;
-  async function requireSignIn(ctx: ParameterizedContext<AccountState>, next: Next) {
-    const who = await signedIn(deps, ctx);
-    ctx.state.locale = negotiateLocale(ctx, undefined, who?.account.locale);
-    if (!who) {
-      ctx.status = 303;
-      return ctx.redirect('/login');
-    }
-    ctx.state.signedIn = who;
-    await next();
-  }
+  const requireSignIn = requireSignedIn(deps);
   const accountPost = [formBody(), requireSignIn, requireCsrf({ bind: accountBind, back: () => '/account/passkeys' })] as const;
 
   async function showPasskeys(ctx: ParameterizedContext<AccountState>, opts: { alert?: string; status?: number; name?: string; nameError?: string; passwordError?: string } = {}) {

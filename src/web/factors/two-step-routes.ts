@@ -3,16 +3,15 @@
 // recovery codes once, make new ones, turn it off. The last two need the password and a
 // current second factor (src/factors/two-step.ts). Routes stay thin: the factors room decides.
 import Router from '@koa/router';
-import type { Next, ParameterizedContext } from 'koa';
+import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { originOf } from '../../audit/index.ts';
 import { ACCOUNT_CLIENT_ID } from '../../clients/clients.ts';
 import type { Deps } from '../../deps.ts';
 import { confirmTwoStep, hasTotp, pendingTotpSetup, recoveryCodesLeft, renewRecoveryCodes, turnOffTwoStep } from '../../factors/index.ts';
 import { translator } from '../../i18n/i18n.ts';
-import { negotiateLocale } from '../../i18n/negotiate.ts';
 import { csrfToken } from '../../security/csrf.ts';
-import { signedIn, type SignedIn } from '../account-area/current-session.ts';
+import { requireSignedIn, type SignedIn } from '../account-area/current-session.ts';
 import { requireCsrf } from '../pages/csrf-guard.ts';
 import { formBody } from '../pages/form-body.ts';
 import { formError } from '../pages/form-error.ts';
@@ -33,16 +32,7 @@ const labelOf = (a: SignedIn['account']) => a.email ?? a.phone_number ?? a.sub;
 export function twoStepRoutes(deps: TwoStepRouteDeps): Router<State> {
   const router = new Router<State>();
 
-  async function requireSignIn(ctx: Ctx, next: Next) {
-    const who = await signedIn(deps, ctx);
-    ctx.state.locale = negotiateLocale(ctx, undefined, who?.account.locale);
-    if (!who) {
-      ctx.status = 303;
-      return ctx.redirect('/login');
-    }
-    ctx.state.signedIn = who;
-    await next();
-  }
+  const requireSignIn = requireSignedIn(deps);
   const post = [formBody(), requireSignIn, requireCsrf({ bind: (ctx) => bindOf(ctx as Ctx), back: () => '/account/two-step' })] as const;
   const at = (ctx: Ctx) => ({ origin: originOf(ctx), clientId: ACCOUNT_CLIENT_ID, ip: ctx.ip });
 
