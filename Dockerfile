@@ -17,14 +17,17 @@ COPY migrations ./migrations
 COPY locales/en ./locales/en
 RUN npm run build
 
-# 2. production dependencies only (bcrypt ships a linux-x64 glibc prebuild: no compiler needed).
-#    A stage of its own so that this layer is rebuilt only when the lock file changes.
-#    --omit=optional: the only optional packages left are typescript (an optional peer of
-#    i18next, 23 MB, which --omit=dev alone keeps) and pg-cloudflare (Cloudflare Workers only).
+# 2. production dependencies only (bcrypt and sharp ship linux-x64 glibc prebuilds: no compiler
+#    needed; sharp's come as its optional @img/sharp-linux-x64 packages, so optional
+#    dependencies stay). A stage of its own so that this layer is rebuilt only when the lock file
+#    changes. Removed after: typescript (an optional peer of i18next, 23 MB, never loaded at run
+#    time) and pg-cloudflare (Cloudflare Workers only). The build fails here if sharp cannot load.
 FROM node:22-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --omit=optional --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force \
+ && rm -rf node_modules/typescript node_modules/pg-cloudflare \
+ && node -e "import('sharp').catch((e) => { console.error(e); process.exit(1); })"
 
 # 3. runtime
 FROM node:22-bookworm-slim
