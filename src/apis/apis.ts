@@ -80,3 +80,31 @@ export async function deleteApi(db: Db, resource: string): Promise<boolean> {
   apiCache.forget(db, resource);
   return Number(r.numDeletedRows) > 0;
 }
+
+const ensured = new WeakMap<Db, Map<string, Promise<ApiView>>>();
+
+/**
+ * Registers a built-in API (the IdP's own, the admin API) once per database and process;
+ * idempotent across processes. Create first, look up only if it exists: a lookup that misses
+ * would be cached (findApi caches misses briefly) and hide the new row from the provider.
+ */
+export function ensureApi(db: Db, input: z.input<typeof createApiInput> & { resource: string }): Promise<ApiView> {
+  let perDb = ensured.get(db);
+  if (!perDb) ensured.set(db, (perDb = new Map()));
+  let p = perDb.get(input.resource);
+  if (!p) {
+    p = (async () => {
+      try {
+        return await createApi(db, input);
+      } catch (err) {
+        if (!(err instanceof ApiInputError)) throw err;
+        const existing = await findApi(db, input.resource);
+        if (existing) return existing;
+        throw err;
+      }
+    })();
+    p.catch(() => perDb.delete(input.resource));
+    perDb.set(input.resource, p);
+  }
+  return p;
+}
