@@ -6,7 +6,7 @@
 // CSRF-checked with the interaction's binding. "Keep me signed in" is off unless ticked, so a
 // code typed on a shared phone leaves no lasting session.
 import Router from '@koa/router';
-import type { Next, ParameterizedContext } from 'koa';
+import type { ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { originOf } from '../../audit/index.ts';
 import type { Deps } from '../../deps.ts';
@@ -27,8 +27,9 @@ import { formBody } from '../pages/form-body.ts';
 import { formError } from '../pages/form-error.ts';
 import { formField, readForm } from '../pages/forms.ts';
 import { renderPage } from '../pages/render.ts';
-import { interactionPath, loadInteraction, type LoadedInteraction } from '../interaction/interaction-state.ts';
+import { interactionPath, type LoadedInteraction } from '../interaction/interaction-state.ts';
 import { completeSignIn } from '../interaction/sign-in.ts';
+import { withInteraction as withLiveInteraction } from '../interaction/with-interaction.ts';
 
 export type CodeRouteDeps = Pick<Deps, 'config' | 'db' | 'box' | 'log' | 'bcryptCost' | 'tokenKey' | 'runtime'>;
 
@@ -43,15 +44,7 @@ type Step = { step: 'request'; codeErrors?: Record<string, string> } | { step: '
 export function codeSignInRoutes(deps: CodeRouteDeps): Router<State> {
   const router = new Router<State>();
 
-  async function withInteraction(ctx: Ctx, next: Next) {
-    const loaded = await loadInteraction(deps, ctx);
-    if (!loaded) {
-      renderPage(ctx, 'message', { titleKey: 'pages:expired.title', messageKey: 'pages:expired.message', backHref: '/account', backKey: 'pages:expired.back' }, { status: 400 });
-      return;
-    }
-    ctx.state.interaction = loaded;
-    await next();
-  }
+  const withInteraction = withLiveInteraction(deps);
   const csrf = requireCsrf({ bind: (ctx) => `interaction:${String(ctx.params['uid'])}`, back: (ctx) => interactionPath(String(ctx.params['uid']), '/login') });
   const post = [formBody(), withInteraction, csrf] as const;
 

@@ -5,7 +5,7 @@
 // WebAuthn challenge is kept for that same binding (the interaction, or the account session),
 // so it is bound to this browser and taken (used once) when the answer comes back.
 import Router from '@koa/router';
-import type { Context, Next, ParameterizedContext } from 'koa';
+import type { Context, ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { confirmCurrentPassword, displayName, getAccount, hasPassword } from '../../accounts/index.ts';
 import { originOf, recordAudit } from '../../audit/index.ts';
@@ -24,7 +24,7 @@ import {
 import { translator, type I18nKey } from '../../i18n/i18n.ts';
 import { csrfToken } from '../../security/csrf.ts';
 import { requireSignedIn, type SignedIn } from '../account-area/current-session.ts';
-import { interactionPath, loadInteraction, type LoadedInteraction } from '../interaction/interaction-state.ts';
+import { interactionPath, type LoadedInteraction } from '../interaction/interaction-state.ts';
 import { completeSignIn } from '../interaction/sign-in.ts';
 import { requireCsrf } from '../pages/csrf-guard.ts';
 import { formBody } from '../pages/form-body.ts';
@@ -32,6 +32,7 @@ import { formField, readForm } from '../pages/forms.ts';
 import { formError } from '../pages/form-error.ts';
 import { renderPage } from '../pages/render.ts';
 import { PASSKEY_SCRIPTS } from './passkey-scripts.ts';
+import { withInteraction as withLiveInteraction } from '../interaction/with-interaction.ts';
 
 export type PasskeyRouteDeps = Pick<Deps, 'config' | 'db' | 'log' | 'bcryptCost' | 'runtime'>;
 
@@ -174,15 +175,7 @@ export function passkeyRoutes(deps: PasskeyRouteDeps): Router {
   // ---- sign-in, inside an interaction ----
 
   const interactionBind = (ctx: Context) => `interaction:${String(ctx.params['uid'])}`;
-  async function withInteraction(ctx: ParameterizedContext<InteractionState>, next: Next) {
-    const loaded = await loadInteraction(deps, ctx);
-    if (!loaded) {
-      renderPage(ctx, 'message', { titleKey: 'pages:expired.title', messageKey: 'pages:expired.message', backHref: '/account', backKey: 'pages:expired.back' }, { status: 400 });
-      return;
-    }
-    ctx.state.interaction = loaded;
-    await next();
-  }
+  const withInteraction = withLiveInteraction(deps);
   const interactionPost = [formBody(), withInteraction, requireCsrf({ bind: interactionBind, back: (ctx) => interactionPath(String(ctx.params['uid']), '/login') })] as const;
 
   function signInFailed(ctx: Context, loaded: LoadedInteraction, reason: PasskeyFailure | 'disabled') {

@@ -3,7 +3,7 @@
 // accounts domain judges credentials and input; interaction-state talks to oidc-provider.
 // Every POST is CSRF-checked with a token bound to the interaction's uid.
 import Router from '@koa/router';
-import type { Context, Next, ParameterizedContext } from 'koa';
+import type { Context, ParameterizedContext } from 'koa';
 import { displayName, getAccount, verifyPassword } from '../../accounts/index.ts';
 import { ACCOUNT_CLIENT_ID } from '../../clients/clients.ts';
 import type { Deps } from '../../deps.ts';
@@ -25,7 +25,6 @@ import {
   chooseInteractionLocale,
   finishInteraction,
   interactionPath,
-  loadInteraction,
   sessionAccountId,
   wantsSignUp,
   type LoadedInteraction,
@@ -35,6 +34,7 @@ import { afterSignUp, forgetSignedUp, signedUpNote } from './signed-up.ts';
 import { socialSignIn } from '../connections/buttons.ts';
 import { signUp, type SignUpDeps } from './sign-up.ts';
 import { forgetSignedInAccount } from './switch-account.ts';
+import { withInteraction as withLiveInteraction } from './with-interaction.ts';
 
 export type InteractionDeps = SignUpDeps & Pick<Deps, 'runtime'>;
 
@@ -49,21 +49,7 @@ const bindOf = (ctx: Context) => `interaction:${String(ctx.params['uid'])}`;
 export function interactionRoutes(deps: InteractionDeps): Router<InteractionState> {
   const router = new Router<InteractionState>();
 
-  /** Loads the interaction or answers the friendly "expired" page. */
-  async function withInteraction(ctx: InteractionContext, next: Next) {
-    const loaded = await loadInteraction(deps, ctx);
-    if (!loaded) {
-      renderPage(
-        ctx,
-        'message',
-        { titleKey: 'pages:expired.title', messageKey: 'pages:expired.message', backHref: '/account', backKey: 'pages:expired.back' },
-        { status: 400 },
-      );
-      return;
-    }
-    ctx.state.interaction = loaded;
-    await next();
-  }
+  const withInteraction = withLiveInteraction(deps);
 
   const csrf = requireCsrf({ bind: bindOf, back: (ctx) => interactionPath(String(ctx.params['uid'])) });
   const post = [formBody(), withInteraction, csrf] as const;
