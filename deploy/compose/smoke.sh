@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# test/container/compose.test.ts runs the same checks, and a person's sign-in, in the test suite.
 # Runs compose.yaml with the stand-ins (compose.standins.yaml) under podman-compose and checks it
 # end to end through TLS: discovery says issuer https://localhost, registration works, a client
 # made with `bwid` in app1 gets a token, and both replicas served requests. Then removes it all,
@@ -13,8 +14,13 @@ export SECRETS_KEY POSTGRES_PASSWORD
 compose() { podman-compose -f compose.yaml -f deploy/compose/compose.standins.yaml "$@"; }
 cname() { podman ps --filter "label=com.docker.compose.service=$1" --format '{{.Names}}' | head -1; }
 fail() { echo "FAIL: $*" >&2; for s in app1 app2 postgres caddy; do echo "--- $s" >&2; podman logs --tail 15 "$(cname $s)" >&2 || true; done; exit 1; }
-# Containers removed with -v first: podman-compose's down -v leaves the anonymous /data volumes.
-cleanup() { for s in app1 app2 postgres caddy; do n=$(cname $s); [ -n "$n" ] && podman rm -f -v "$n" >/dev/null 2>&1; done; compose down -v >/dev/null 2>&1 || true; }
+# Containers removed with -v first: podman-compose's down -v leaves the anonymous /data volumes;
+# and podman-compose 1.0 never removes the network it made.
+cleanup() {
+  for s in app1 app2 postgres caddy; do n=$(cname $s); [ -n "$n" ] && podman rm -f -v "$n" >/dev/null 2>&1; done
+  compose down -v >/dev/null 2>&1 || true
+  podman network ls --filter label=io.podman.compose.project="$(basename "$PWD" | tr -cd 'a-z0-9')" --format '{{.Name}}' | xargs -r podman network rm -f >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
 
 compose build >/tmp/bwid-compose-build.log 2>&1 || { tail -30 /tmp/bwid-compose-build.log; exit 1; }

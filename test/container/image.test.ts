@@ -5,67 +5,26 @@
 // Without podman the tests are skipped with a note, except in CI (CI=true), where .ci/run
 // installs podman and the base images (../shared/tools/container-images.sh) and they must run.
 // They cover both databases themselves, so they run once: not again in the TEST_DB=postgres pass.
-// The image is tagged with a hash of the files it is built from and reused when it exists.
-import { execFile, spawn, spawnSync } from 'node:child_process';
+// The image (test/support/container-image.ts) is tagged with a hash of the files it is built
+// from and reused when it exists; test/container/compose.test.ts runs the same one.
+import { execFile } from 'node:child_process';
 import crypto from 'node:crypto';
-import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../src/paths.ts';
+import { BASE_IMAGE, ensureImage, hasBaseImage, hasPodman } from '../support/container-image.ts';
 
 const run = promisify(execFile);
-const BASE_IMAGE = 'docker.io/library/node:22-bookworm-slim';
-const IMAGE_REPO = 'localhost/bwid-test';
 const ADMIN_URL = process.env['TEST_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const SECRETS_KEY = 'onAG5EGVONmCQu1okrDQ0IBDo71BqdSiSZkcCoCpJ64';
-/** Everything the Dockerfile copies, and the Dockerfile itself. */
-const IMAGE_INPUTS = ['Dockerfile', '.dockerignore', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json',
-  'bin', 'src', 'migrations', 'views', 'locales', 'static'];
 
-const hasPodman = spawnSync('podman', ['--version']).status === 0;
-const hasBase = hasPodman && spawnSync('podman', ['image', 'exists', BASE_IMAGE]).status === 0;
 const inCi = process.env['CI'] === 'true';
 const postgresPass = process.env['TEST_DB'] === 'postgres';
-const enabled = !postgresPass && (inCi || (hasPodman && hasBase));
+const enabled = !postgresPass && (inCi || (hasPodman && hasBaseImage));
 if (postgresPass) console.warn('container tests skipped in the TEST_DB=postgres pass: they run once and cover both databases');
 else if (!enabled) {
   console.warn(`container tests skipped: ${hasPodman ? `no ${BASE_IMAGE} image` : 'podman is not installed'} (run bash ../shared/tools/container-images.sh as root)`);
-}
-
-function treeHash(): string {
-  const hash = crypto.createHash('sha256');
-  const add = (rel: string) => {
-    const abs = path.join(PROJECT_ROOT, rel);
-    if (!fs.existsSync(abs)) return;
-    if (fs.statSync(abs).isDirectory()) {
-      for (const name of fs.readdirSync(abs).sort()) add(path.join(rel, name));
-    } else {
-      hash.update(`${rel}\0${fs.statSync(abs).mode & 0o111 ? 'x' : '-'}\0`).update(fs.readFileSync(abs)).update('\0');
-    }
-  };
-  IMAGE_INPUTS.forEach(add);
-  return hash.digest('hex').slice(0, 16);
-}
-
-/** Builds the image unless one from the same files exists; old test tags are removed. */
-async function ensureImage(): Promise<string> {
-  const tag = `${IMAGE_REPO}:${treeHash()}`;
-  if (spawnSync('podman', ['image', 'exists', tag]).status === 0) return tag;
-  const output: string[] = [];
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn('podman', ['build', '--format', 'docker', '-t', tag, '.'], { cwd: PROJECT_ROOT });
-    child.stdout.on('data', (d: Buffer) => output.push(d.toString()));
-    child.stderr.on('data', (d: Buffer) => output.push(d.toString()));
-    child.on('error', reject);
-    child.on('close', resolve);
-  });
-  if (code !== 0) throw new Error(`podman build failed (${code}):\n${output.join('').slice(-4000)}`);
-  const { stdout } = await run('podman', ['images', '--format', '{{.Repository}}:{{.Tag}}', IMAGE_REPO]);
-  for (const old of stdout.split('\n').filter((t) => t.startsWith(`${IMAGE_REPO}:`) && t !== tag)) await run('podman', ['rmi', old]).catch(() => undefined);
-  return tag;
 }
 
 function freePort(): Promise<number> {
