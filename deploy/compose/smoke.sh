@@ -11,7 +11,8 @@ cd "$(dirname "$0")/../.."
 SECRETS_KEY=$(node -e "console.log(require('crypto').randomBytes(32).toString('base64url'))")
 POSTGRES_PASSWORD=$(node -e "console.log(require('crypto').randomBytes(16).toString('hex'))")
 export SECRETS_KEY POSTGRES_PASSWORD
-compose() { podman-compose -f compose.yaml -f deploy/compose/compose.standins.yaml "$@"; }
+# -p: podman-compose 1.0 ignores compose.yaml's `name:` and would name the project after the directory.
+compose() { podman-compose -p bwid -f compose.yaml -f deploy/compose/compose.standins.yaml "$@"; }
 cname() { podman ps --filter "label=com.docker.compose.service=$1" --format '{{.Names}}' | head -1; }
 fail() { echo "FAIL: $*" >&2; for s in app1 app2 postgres caddy; do echo "--- $s" >&2; podman logs --tail 15 "$(cname $s)" >&2 || true; done; exit 1; }
 # Containers removed with -v first: podman-compose's down -v leaves the anonymous /data volumes;
@@ -19,7 +20,7 @@ fail() { echo "FAIL: $*" >&2; for s in app1 app2 postgres caddy; do echo "--- $s
 cleanup() {
   for s in app1 app2 postgres caddy; do n=$(cname $s); [ -n "$n" ] && podman rm -f -v "$n" >/dev/null 2>&1; done
   compose down -v >/dev/null 2>&1 || true
-  podman network ls --filter label=io.podman.compose.project="$(basename "$PWD" | tr -cd 'a-z0-9')" --format '{{.Name}}' | xargs -r podman network rm -f >/dev/null 2>&1 || true
+  podman network ls --filter label=io.podman.compose.project=bwid --format '{{.Name}}' | xargs -r podman network rm -f >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
