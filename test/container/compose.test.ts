@@ -26,6 +26,7 @@ const run = promisify(execFile);
 const ISSUER = 'https://localhost';
 /** Its own project name, so that cleaning up touches nothing of a stack someone else runs. */
 const PROJECT = 'bwidcomposetest';
+/** The stand-in proxy's self-signed certificate (made at its image build); with Caddy it would be /data/caddy/pki/authorities/local/root.crt. */
 const PROXY_CERT = '/etc/nginx/localhost.crt';
 const REDIRECT_URI = 'https://rp.example.test/cb';
 const t = translator('en');
