@@ -5,6 +5,10 @@
 //                                      created for the run and dropped after it
 //   BENCH_DB=pglite npm run bench      embedded PGlite
 //   BENCH_SECONDS=20 BENCH_CONNECTIONS=32 BENCH_ROUNDS=5   longer, more concurrent (defaults: 9 s, 16, 3)
+//   BENCH_MODES=opaque                 one mode only (opaque or jwt)
+//   BENCH_CPU_PROF=/tmp/prof           V8 CPU profiles of both servers (node --cpu-prof)
+// Each line also says the server's CPU time per token (user + system, from /proc): a figure that
+// holds better than tokens per second when something else is using the machine.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -29,9 +33,13 @@ async function waitReady(url: string) {
   throw new Error(`${url} did not start`);
 }
 
+// BENCH_CPU_PROF=DIR: each server writes a V8 CPU profile of the whole run into DIR/<script>/.
+const PROFILE_DIR = process.env['BENCH_CPU_PROF'];
+
 function start(script: string, env: Record<string, string>) {
   const { DATABASE_URL: _ignored, ...inherited } = process.env; // ours gets the bench's database
-  return spawn(process.execPath, ['--import', 'tsx', script], {
+  const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.join(PROFILE_DIR, path.basename(script, '.ts'))}`] : [];
+  return spawn(process.execPath, [...profile, '--import', 'tsx', script], {
     env: { ...inherited, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -68,7 +76,15 @@ async function upstream(): Promise<Target> {
   return { name: 'upstream oidc-provider (memory)', url, auth, child };
 }
 
+/** CPU seconds (user + system) the process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number | undefined): number {
+  if (!pid || !fs.existsSync(`/proc/${pid}/stat`)) return NaN;
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
+
 async function load(target: Target, body: string, duration = SECONDS) {
+  const cpuBefore = cpuSeconds(target.child.pid);
   const result = await autocannon({
     url: `${target.url}/token`,
     method: 'POST',
@@ -77,13 +93,17 @@ async function load(target: Target, body: string, duration = SECONDS) {
     headers: { authorization: target.auth, 'content-type': 'application/x-www-form-urlencoded' },
     body,
   });
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
+  const cpuMsPerToken = ((cpuSeconds(target.child.pid) - cpuBefore) * 1000) / Math.max(1, result.requests.total);
+  return { cpuMsPerToken, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx, errors: result.errors };
 }
 
-const modes = {
+const allModes = {
   opaque: 'grant_type=client_credentials',
   jwt: `grant_type=client_credentials&resource=${encodeURIComponent(API)}&scope=read`,
 };
+// BENCH_MODES=opaque (or jwt): only that mode.
+const only = process.env['BENCH_MODES']?.split(',');
+const modes = Object.fromEntries(Object.entries(allModes).filter(([m]) => !only || only.includes(m)));
 
 // The machine is shared: load from elsewhere comes and goes. So the two servers take turns in
 // short rounds (ours, upstream, ours, …) and the ratio is the median of the per-round ratios.
@@ -105,7 +125,7 @@ try {
       const r = runs[key]!;
       const sum = (f: (x: (typeof r)[number]) => number) => r.reduce((n, x) => n + f(x), 0);
       console.log(
-        `${mode.padEnd(6)} ${t.name.padEnd(34)} ${median(r.map((x) => x.rps)).toFixed(0).padStart(6)} tokens/s (median)  p50 ${median(r.map((x) => x.p50))} ms  p99 ${median(r.map((x) => x.p99))} ms  non-2xx ${sum((x) => x.non2xx)}  errors ${sum((x) => x.errors)}`,
+        `${mode.padEnd(6)} ${t.name.padEnd(34)} ${median(r.map((x) => x.rps)).toFixed(0).padStart(6)} tokens/s (median)  p50 ${median(r.map((x) => x.p50))} ms  p99 ${median(r.map((x) => x.p99))} ms  CPU ${median(r.map((x) => x.cpuMsPerToken)).toFixed(3)} ms/token  non-2xx ${sum((x) => x.non2xx)}  errors ${sum((x) => x.errors)}`,
       );
     }
     const ratios = runs['ours']!.map((x, i) => x.rps / runs['upstream']![i]!.rps);
@@ -114,7 +134,6 @@ try {
     );
   }
 } finally {
-  for (const t of targets) t.child.kill('SIGTERM');
-  await new Promise((r) => targets[0]!.child.once('exit', r));
+  await Promise.all(targets.map((t) => new Promise((r) => { t.child.once('exit', r); t.child.kill('SIGTERM'); })));
   await database?.drop();
 }
