@@ -161,15 +161,16 @@ describe.runIf(TEST_BACKEND === 'pglite')('the real bwid binary', { timeout: 180
     expect(usage.stderr).toMatch(/--type must be one of/);
   });
 
-  it('opens a free data directory itself; exits 1 naming the holder when another process holds it without a socket', async () => {
+  it('a command opens a free data directory itself; the real process exits 1 when another process holds it without a socket', async () => {
     const own = await createTestDatabase();
     try {
       const env = cliEnv(own);
       expect((await runCli(['migrate'], env)).code).toBe(0);
-      const created = await bwid(['clients', 'create', '--type', 'service', '--name', 'direct', '--json'], env);
+      // In-process: the command opens the free data directory itself (no socket to go through).
+      const created = await runCli(['clients', 'create', '--type', 'service', '--name', 'direct', '--json'], env);
       expect(created.code, created.stderr).toBe(0);
-      expect(created.stderr).toContain(`bwid: database embedded ${own.dataDir}\n`);
-      expect(JSON.parse(created.stdout)).toMatchObject({ client_name: 'direct' });
+      expect(created.stderr).toBe(`bwid: database embedded ${own.dataDir}`);
+      expect(JSON.parse(created.stdout ?? '')).toMatchObject({ client_name: 'direct' });
       // A live process (this one) holding the lock but serving no socket: the CLI must not open it too.
       fs.writeFileSync(path.join(own.dataDir, 'bwid.lock'), String(process.pid));
       const refused = await bwid(['clients', 'list'], env);
