@@ -4,36 +4,29 @@
 // table or JSON Lines; bad flags are named in the error.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
-import { connectDatabase } from '../../src/db/connect.ts';
+import type { Db } from '../../src/db/connect.ts';
 import { firstPartyClient, login, register } from '../support/api.ts';
 import { auditCount, expectAuditEvent } from '../support/audit.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
-import { startTestServer } from '../support/server.ts';
+import { cliEnv } from '../support/cli-env.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
 
-let testDb: TestDatabase;
+// The commands run next to the server that made the sign-in events, on its database (on PGlite
+// through the server's socket, as an operator's `bwid` would).
+let server: TestServer;
 let env: NodeJS.ProcessEnv;
 let person: { email: string; sub: string };
 let appClient: string;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  env = {
-    DATA_DIR: testDb.dataDir,
-    SECRETS_KEY: 'WKzGRo_qGVMfqcc1v9oXrFRxXJFEQsEsTkUbxM2H7Gw',
-    ...(testDb.databaseUrl ? { DATABASE_URL: testDb.databaseUrl } : {}),
-  };
+  server = await startTestServer();
+  env = cliEnv(server.config);
   // A person with a failed and a successful sign-in, made through the real server first.
-  const server = await startTestServer({}, testDb);
-  try {
-    ({ clientId: appClient } = await firstPartyClient(server));
-    person = await register(server);
-    await login(server, appClient, person.email, 'not the right one 42');
-    await login(server, appClient, person.email);
-  } finally {
-    await server.stop();
-  }
+  ({ clientId: appClient } = await firstPartyClient(server));
+  person = await register(server);
+  await login(server, appClient, person.email, 'not the right one 42');
+  await login(server, appClient, person.email);
 });
-afterAll(async () => testDb?.drop());
+afterAll(async () => server?.stop());
 
 const run = (...argv: string[]) => runCli(argv, env);
 const ok = async (...argv: string[]) => {
@@ -41,18 +34,10 @@ const ok = async (...argv: string[]) => {
   expect(out.code, out.stderr).toBe(0);
   return out.stdout ?? '';
 };
-/** The database, opened between commands (the embedded one takes one process at a time). */
-async function withDb<T>(fn: (db: Awaited<ReturnType<typeof connectDatabase>>['db']) => Promise<T>): Promise<T> {
-  const handle = await connectDatabase({ databaseUrl: testDb.databaseUrl, dataDir: testDb.dataDir, role: 'cli' });
-  try {
-    return await fn(handle.db);
-  } finally {
-    await handle.close();
-  }
-}
+/** The server's own connection to the database, for the assertions. */
+const withDb = <T>(fn: (db: Db) => Promise<T>): Promise<T> => fn(server.database.db);
 
-// Every in-process bwid command opens the embedded database afresh (seconds each on a busy machine).
-describe('audit events of bwid changes', { timeout: 300_000 }, () => {
+describe('audit events of bwid changes', () => {
   it('client, API and key commands record admin:cli events; never the secret; a refused change records nothing', async () => {
     const created = JSON.parse(await ok('clients', 'create', '--name', 'Fale', '--redirect-uri', 'https://fale.example.ws/cb', '--json')) as { client_id: string; client_secret: string };
     const id = created.client_id;
@@ -81,7 +66,7 @@ describe('audit events of bwid changes', { timeout: 300_000 }, () => {
   });
 });
 
-describe('bwid audit', { timeout: 180_000 }, () => {
+describe('bwid audit', () => {
   it('prints JSON Lines for --json, filtered by account (email, phone or sub), type and outcome', async () => {
     const lines = (await ok('audit', '--account', person.email, '--type', 'sign_in', '--json')).split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l['outcome'])).toEqual(['success', 'failure']);

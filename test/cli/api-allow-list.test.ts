@@ -1,27 +1,18 @@
 // `bwid clients create --api URI[=scope,…]`: the client's API allow-list, stored and shown;
 // an unregistered API, and the IdP's own API, are refused (exit 2).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { openCliDatabase, type CliDatabase } from '../support/cli-env.ts';
 
 const ISSUER = 'http://127.0.0.1:3999';
-let testDb: TestDatabase;
-let env: NodeJS.ProcessEnv;
+let cli: CliDatabase;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  env = {
-    DATA_DIR: testDb.dataDir,
-    ISSUER,
-    SECRETS_KEY: 'STWjM5TTzpjqPkIbC27WXx31WH_lkDvt8zZVHlx2r4E',
-    ...(testDb.databaseUrl ? { DATABASE_URL: testDb.databaseUrl } : {}),
-  };
-  expect((await runCli(['migrate'], env)).code).toBe(0);
-  expect((await runCli(['apis', 'create', '--name', 'orders', '--resource', 'https://orders.example.test', '--scope', 'read', '--scope', 'write'], env)).code).toBe(0);
+  cli = await openCliDatabase({ ISSUER });
+  expect((await cli.run('apis', 'create', '--name', 'orders', '--resource', 'https://orders.example.test', '--scope', 'read', '--scope', 'write')).code).toBe(0);
 });
-afterAll(async () => testDb?.drop());
+afterAll(async () => cli?.close());
 
-const run = (...argv: string[]) => runCli(argv, env);
+const run = (...argv: string[]) => cli.run(...argv);
 
 describe('bwid clients --api', () => {
   it('stores the allow-list given at creation and shows it', async () => {

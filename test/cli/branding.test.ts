@@ -5,29 +5,22 @@
 // reachable) and an https issuer (http and private addresses refused before any connection).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { openCliDatabase, type CliDatabase } from '../support/cli-env.ts';
 import { startLogoServer, type LogoServer } from '../support/logo-server.ts';
 
-let testDb: TestDatabase;
-let env: NodeJS.ProcessEnv;
+let cli: CliDatabase;
 let site: LogoServer;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
+  cli = await openCliDatabase();
   site = await startLogoServer();
-  env = {
-    DATA_DIR: testDb.dataDir,
-    SECRETS_KEY: 'STWjM5TTzpjqPkIbC27WXx31WH_lkDvt8zZVHlx2r4E',
-    ...(testDb.databaseUrl ? { DATABASE_URL: testDb.databaseUrl } : {}),
-  };
-  expect((await runCli(['migrate'], env)).code).toBe(0);
 });
 afterAll(async () => {
   await site?.close();
-  await testDb?.drop();
+  await cli?.close();
 });
 
-const run = (argv: string[], extra: NodeJS.ProcessEnv = {}) => runCli(argv, { ...env, ...extra });
+const run = (argv: string[], extra: NodeJS.ProcessEnv = {}) => runCli(argv, { ...cli.env, ...extra });
 const json = (out: { code: number; stdout?: string; stderr?: string }) => {
   expect(out.code, `bwid failed: ${out.stderr ?? ''}`).toBe(0);
   return JSON.parse(out.stdout ?? '') as Record<string, unknown>;

@@ -1,28 +1,25 @@
-// The `bwid` command line: in-process for speed, plus one real process for stdout purity.
+// The `bwid` command line: in-process for speed (on a held database, test/support/cli-env.ts),
+// plus the real binary as its own process: stdout purity, exit codes, and the embedded
+// database opened by the process itself or refused while another process holds it.
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/main.ts';
 import { CLIENT_CACHE_MS } from '../../src/clients/clients.ts';
-import { createTestDatabase, TEST_BACKEND, type TestDatabase } from '../support/database.ts';
+import { cliEnv, openCliDatabase, type CliDatabase } from '../support/cli-env.ts';
+import { createTestDatabase, TEST_BACKEND } from '../support/database.ts';
 import { startTestServer } from '../support/server.ts';
 
-let testDb: TestDatabase;
-let env: NodeJS.ProcessEnv;
+let cli: CliDatabase;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  env = {
-    DATA_DIR: testDb.dataDir,
-    SECRETS_KEY: 'STWjM5TTzpjqPkIbC27WXx31WH_lkDvt8zZVHlx2r4E',
-    ...(testDb.databaseUrl ? { DATABASE_URL: testDb.databaseUrl } : {}),
-  };
-  // bwid creates no database except with `migrate` (a mistyped DATA_DIR must not look empty).
-  expect((await runCli(['migrate'], env)).code).toBe(0);
+  cli = await openCliDatabase();
 });
-afterAll(async () => testDb?.drop());
+afterAll(async () => cli?.close());
 
-const run = (...argv: string[]) => runCli(argv, env);
+const run = (...argv: string[]) => cli.run(...argv);
 /** The command's JSON output; a failed command fails the test with its stderr. */
 function json(out: { code: number; stdout?: string; stderr?: string }): Record<string, unknown> {
   expect(out.code, `bwid failed: ${out.stderr ?? ''}`).toBe(0);
@@ -117,11 +114,7 @@ describe('bwid next to a running server', () => {
   it('reaches the database the server holds and the server sees the new client at once', async () => {
     const server = await startTestServer({}, await createTestDatabase());
     try {
-      const serverEnv = {
-        DATA_DIR: server.config.dataDir,
-        SECRETS_KEY: 'WKzGRo_qGVMfqcc1v9oXrFRxXJFEQsEsTkUbxM2H7Gw',
-        ...(server.config.databaseUrl ? { DATABASE_URL: server.config.databaseUrl } : {}),
-      };
+      const serverEnv = cliEnv(server.config);
       const out = await runCli(['clients', 'create', '--type', 'service', '--name', 'live', '--json'], serverEnv);
       expect(out.code).toBe(0);
       const { client_id, client_secret } = JSON.parse(out.stdout ?? '') as { client_id: string; client_secret: string };
@@ -145,10 +138,47 @@ describe('bwid next to a running server', () => {
     }
   });
 
-  it.runIf(TEST_BACKEND === 'pglite')('the real bwid binary prints only JSON on stdout, and which database on stderr', async () => {
-    const { stdout, stderr } = await promisify(execFile)('node', ['bin/bwid.js', 'clients', 'list', '--json'], { env: { ...process.env, ...env } });
-    expect(() => JSON.parse(stdout) as unknown).not.toThrow();
-    expect(stdout.trim().split('\n')).toHaveLength(1);
-    expect(stderr).toContain(`bwid: database embedded ${testDb.dataDir}`);
+});
+
+// Real processes: seconds each to start (tsx), so few; on PGlite only, where the process opens
+// the data directory itself (on PostgreSQL the binary is the same and the URL is all it reads).
+describe.runIf(TEST_BACKEND === 'pglite')('the real bwid binary', { timeout: 180_000 }, () => {
+  const bwid = (argv: string[], env: NodeJS.ProcessEnv) =>
+    promisify(execFile)(process.execPath, ['bin/bwid.js', ...argv], { env: { ...process.env, ...env } }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (err: { code?: number; stdout?: string; stderr?: string }) => ({ code: typeof err.code === 'number' ? err.code : -1, stdout: err.stdout ?? '', stderr: err.stderr ?? '' }),
+    );
+
+  it('prints only JSON on stdout and which database on stderr; a usage error exits 2 with nothing on stdout', async () => {
+    // Through the socket of the database this file holds (as next to a running server).
+    const listed = await bwid(['clients', 'list', '--json'], cli.env);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(() => JSON.parse(listed.stdout) as unknown).not.toThrow();
+    expect(listed.stdout.trim().split('\n')).toHaveLength(1);
+    expect(listed.stderr).toContain(`bwid: database embedded ${cli.testDb.dataDir} (via the socket of the running server, pid ${process.pid})`);
+    const usage = await bwid(['clients', 'create', '--type', 'desktop', '--name', 'x'], cli.env);
+    expect(usage).toMatchObject({ code: 2, stdout: '' });
+    expect(usage.stderr).toMatch(/--type must be one of/);
+  });
+
+  it('a command opens a free data directory itself; the real process exits 1 when another process holds it without a socket', async () => {
+    const own = await createTestDatabase();
+    try {
+      const env = cliEnv(own);
+      expect((await runCli(['migrate'], env)).code).toBe(0);
+      // In-process: the command opens the free data directory itself (no socket to go through).
+      const created = await runCli(['clients', 'create', '--type', 'service', '--name', 'direct', '--json'], env);
+      expect(created.code, created.stderr).toBe(0);
+      expect(created.stderr).toBe(`bwid: database embedded ${own.dataDir}`);
+      expect(JSON.parse(created.stdout ?? '')).toMatchObject({ client_name: 'direct' });
+      // A live process (this one) holding the lock but serving no socket: the CLI must not open it too.
+      fs.writeFileSync(path.join(own.dataDir, 'bwid.lock'), String(process.pid));
+      const refused = await bwid(['clients', 'list'], env);
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toBe('');
+      expect(refused.stderr).toContain('held by a running process without a socket');
+    } finally {
+      await own.drop();
+    }
   });
 });

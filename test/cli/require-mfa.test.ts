@@ -1,24 +1,15 @@
 // `bwid clients update ID --require-mfa / --no-require-mfa`: stored, shown, and what
 // oidc-provider sees of the client (src/web/factors and the login prompt read it).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { openCliDatabase, type CliDatabase } from '../support/cli-env.ts';
 
-let testDb: TestDatabase;
-let env: NodeJS.ProcessEnv;
+let cli: CliDatabase;
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  env = {
-    DATA_DIR: testDb.dataDir,
-    ISSUER: 'http://127.0.0.1:3999',
-    SECRETS_KEY: 'STWjM5TTzpjqPkIbC27WXx31WH_lkDvt8zZVHlx2r4E',
-    ...(testDb.databaseUrl ? { DATABASE_URL: testDb.databaseUrl } : {}),
-  };
-  expect((await runCli(['migrate'], env)).code).toBe(0);
+  cli = await openCliDatabase({ ISSUER: 'http://127.0.0.1:3999' });
 });
-afterAll(async () => testDb?.drop());
+afterAll(async () => cli?.close());
 
-const run = (...argv: string[]) => runCli(argv, env);
+const run = (...argv: string[]) => cli.run(...argv);
 const json = (out: { stdout?: string }) => JSON.parse(out.stdout ?? '') as Record<string, unknown>;
 
 describe('bwid clients update --require-mfa', () => {

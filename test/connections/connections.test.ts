@@ -6,48 +6,32 @@ import path from 'node:path';
 import { exportPKCS8, generateKeyPair, jwtVerify, decodeProtectedHeader, type CryptoKey } from 'jose';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/main.ts';
-import { connectDatabase } from '../../src/db/connect.ts';
+import type { Db } from '../../src/db/connect.ts';
 import { findConnectionRow } from '../../src/connections/index.ts';
 import { appleClientSecret } from '../../src/connections/upstream.ts';
-import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { openCliDatabase, type CliDatabase } from '../support/cli-env.ts';
 
 const ISSUER = 'https://id.example.ws';
-let testDb: TestDatabase;
-let env: NodeJS.ProcessEnv;
+let cli: CliDatabase;
 let keyFile: string;
 let applePublic: CryptoKey;
 
 beforeAll(async () => {
-  testDb = await createTestDatabase();
-  env = {
-    DATA_DIR: testDb.dataDir,
-    ISSUER,
-    SECRETS_KEY: 'STWjM5TTzpjqPkIbC27WXx31WH_lkDvt8zZVHlx2r4E',
-    ...(testDb.databaseUrl ? { DATABASE_URL: testDb.databaseUrl } : {}),
-  };
-  expect((await runCli(['migrate'], env)).code).toBe(0);
+  cli = await openCliDatabase({ ISSUER });
   const pair = await generateKeyPair('ES256', { extractable: true });
   applePublic = pair.publicKey;
   keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'apple-')), 'AuthKey_ABC123DEFG.p8');
   fs.writeFileSync(keyFile, await exportPKCS8(pair.privateKey));
 });
-afterAll(async () => testDb?.drop());
+afterAll(async () => cli?.close());
 
-const run = (...argv: string[]) => runCli(argv, env);
+const run = (...argv: string[]) => cli.run(...argv);
 function json(out: { code: number; stdout?: string; stderr?: string }): Record<string, unknown> {
   expect(out.code, `bwid failed: ${out.stderr ?? ''}`).toBe(0);
   return JSON.parse(out.stdout ?? '') as Record<string, unknown>;
 }
 
-async function withDb<T>(fn: (db: Awaited<ReturnType<typeof connectDatabase>>['db']) => Promise<T>): Promise<T> {
-  const handle = await connectDatabase({ databaseUrl: testDb.databaseUrl, dataDir: testDb.dataDir, role: 'cli', mustExist: true });
-  try {
-    return await fn(handle.db);
-  } finally {
-    await handle.close();
-  }
-}
+const withDb = <T>(fn: (db: Db) => Promise<T>): Promise<T> => fn(cli.db);
 
 describe('bwid connections', () => {
   it('creates an OpenID connection and prints one object with id, type, name and redirect_uri', async () => {

@@ -13,6 +13,13 @@ import { startPgBouncer, type PgBouncer } from './pgbouncer.ts';
 export const TEST_BACKEND = process.env['TEST_DB'] === 'postgres' ? 'postgres' : 'pglite';
 const ADMIN_URL = process.env['TEST_POSTGRES_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
+/**
+ * False when this run skips the files whose outcome does not depend on the database backend
+ * (page screenshots, the docs' examples): .ci/run sets TEST_BACKEND_NEUTRAL=skip on its
+ * PostgreSQL pass, so CI runs them on the PGlite pass only; a plain `npm test` runs them.
+ */
+export const RUN_BACKEND_NEUTRAL = process.env['TEST_BACKEND_NEUTRAL'] !== 'skip';
+
 export const VIA_PGBOUNCER = TEST_BACKEND === 'postgres' && process.env['TEST_POSTGRES_VIA_PGBOUNCER'] === '1';
 let bouncer: Promise<PgBouncer> | undefined;
 

@@ -2,7 +2,7 @@
 // owner created with `bwid clients create --type service --api <issuer>/admin=admin:read,admin:write`
 // lists and disables a person (recorded with the client as actor); a token without admin:write
 // gets 403; no token, a person's token and a disabled client's token get 401; the routes are
-// in /openapi.json. Plus `bwid users …` and `bwid admins …` as real processes.
+// in /openapi.json. Plus `bwid users …` and `bwid admins …` (in-process, on the server's database).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listAuditEvents } from '../../../src/audit/index.ts';
 import { bearer, call, firstPartyClient, login } from '../../support/api.ts';
@@ -99,8 +99,7 @@ describe('admin API', () => {
   });
 });
 
-// Each `bwid` is a real process (a few seconds each to start on these machines).
-describe('bwid users and bwid admins', { timeout: 600_000 }, () => {
+describe('bwid users and bwid admins', () => {
   it('finds, shows, disables, enables and deletes a person; grants, lists and revokes roles; never the last owner', async () => {
     const p = await person(server, 'Tavita');
     const found = JSON.parse((await bwid(server, 'users', 'find', p.email.slice(0, 10).toUpperCase(), '--json')).stdout) as { people: { sub: string }[] };

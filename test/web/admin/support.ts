@@ -1,32 +1,22 @@
 // Helpers of the admin console tests: a person registered through the JSON API, signed in
-// through the hosted pages into /admin (the Browser of test/support), the `bwid` CLI as a real
-// process against the running server's database, and service-client tokens for the admin API.
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
+// through the hosted pages into /admin (the Browser of test/support), the `bwid` CLI in-process
+// against the running server's database, and service-client tokens for the admin API.
 import { expect } from 'vitest';
+import { runCli } from '../../../src/cli/main.ts';
 import { call, PASSWORD, register } from '../../support/api.ts';
 import { Browser, csrfOf } from '../../support/browser.ts';
+import { cliEnv } from '../../support/cli-env.ts';
 import type { TestServer } from '../../support/server.ts';
 
 export const SECRETS_KEY = 'WKzGRo_qGVMfqcc1v9oXrFRxXJFEQsEsTkUbxM2H7Gw'; // the test server's (test/support/server.ts)
 
-/** `bwid …` as its own process, on the server's database (PGlite: through the server's socket). */
+/**
+ * `bwid …` on the server's database (PGlite: through the server's socket), in-process: a real
+ * process costs seconds to start, and the binary itself is tested in test/cli/bwid.test.ts.
+ */
 export async function bwid(server: TestServer, ...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = {
-    ...process.env,
-    DATA_DIR: server.testDb.dataDir,
-    ISSUER: server.url,
-    SECRETS_KEY,
-    LOG_LEVEL: 'silent',
-    ...(server.testDb.databaseUrl ? { DATABASE_URL: server.testDb.databaseUrl } : {}),
-  };
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['bin/bwid.js', ...argv], { env });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
+  const out = await runCli(argv, cliEnv(server.testDb, { ISSUER: server.url, SECRETS_KEY }));
+  return { code: out.code, stdout: out.stdout ?? '', stderr: out.stderr ?? '' };
 }
 
 export async function person(server: TestServer, given = 'Sina', locale = 'en') {

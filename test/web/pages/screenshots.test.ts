@@ -14,6 +14,7 @@ import { RelyingParty } from '../../e2e/relying-party.ts';
 import { linkToken, outbox } from '../../support/api.ts';
 import { browserTestsEnabled, launchChromium } from '../../support/chromium.ts';
 import { startLogoServer, type LogoServer } from '../../support/logo-server.ts';
+import { RUN_BACKEND_NEUTRAL } from '../../support/database.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 
 const ARTIFACTS = path.resolve(import.meta.dirname, '../../artifacts/pages');
@@ -79,7 +80,8 @@ async function layoutProblems(page: Page, width: number): Promise<Problem[]> {
 }
 
 for (const lang of ['en', 'sm'] as const) {
-  describe.runIf(browserTestsEnabled)(`every page at 360 and 1280 px (${lang})`, () => {
+  // Backend-neutral (the pages' layout): CI runs it on the PGlite pass only (RUN_BACKEND_NEUTRAL).
+  describe.runIf(browserTestsEnabled && RUN_BACKEND_NEUTRAL)(`every page at 360 and 1280 px (${lang})`, () => {
     const t = translator(lang);
     let context: BrowserContext;
     let page: Page;
