@@ -7,7 +7,6 @@
 // is a document (scripts, external references, entity tricks) and decoding one means running
 // librsvg on input from the internet; app logos exist as PNG too.
 import crypto from 'node:crypto';
-import sharp from 'sharp';
 import { z } from 'zod';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/connect.ts';
@@ -76,6 +75,9 @@ const isHttpLoopbackIssuer = (issuer: string) => {
 
 /** Decodes what was fetched and writes our own PNG; refuses anything that is not a raster image. */
 export async function reencodeLogo(body: Buffer): Promise<{ image: Buffer; etag: string }> {
+  // Loaded here, when an admin saves a logo: libvips is tens of megabytes of memory that a
+  // process serving tokens has no use for.
+  const { default: sharp } = await import('sharp');
   let format: string | undefined;
   try {
     format = (await sharp(body, { limitInputPixels: MAX_INPUT_PIXELS }).metadata()).format;

@@ -8,7 +8,10 @@ import type { Deps } from '../deps.ts';
 import { loadConnectionSecret, redirectUriOf, type ConnectionRow } from './connections.ts';
 import { findAttempt, findAttemptByState, insertAttempt, latestAttemptOf, markAttemptUsed, purgeAttempts, storeAttemptIdentity } from './queries.ts';
 import type { ConnectionAttemptsTable, UpstreamIdentity } from './tables.ts';
-import { authorizationUrl, exchangeCode, UpstreamError } from './upstream.ts';
+import { UpstreamError } from './upstream-error.ts';
+
+// openid-client is loaded when a connection is first used, not at start.
+const upstream = () => import('./upstream.ts');
 import type { Selectable } from 'kysely';
 
 export type Attempt = Selectable<ConnectionAttemptsTable>;
@@ -31,7 +34,7 @@ export type StartInput = { connection: ConnectionRow; browserKey: string; purpos
 export async function startAttempt(deps: Pick<Deps, 'db' | 'box' | 'config'>, input: StartInput): Promise<URL> {
   const loaded = await loadConnectionSecret(deps.db, deps.box, input.connection.id);
   if (!loaded) throw new UpstreamError('misconfigured');
-  const { url, checks } = await authorizationUrl(loaded.row, loaded.secret, redirectUriOf(deps.config.issuer, loaded.row.id));
+  const { url, checks } = await (await upstream()).authorizationUrl(loaded.row, loaded.secret, redirectUriOf(deps.config.issuer, loaded.row.id));
   await purgeAttempts(deps.db, 24 * 60 * 60);
   await insertAttempt(deps.db, {
     id: crypto.randomUUID(),
@@ -74,7 +77,7 @@ export async function handleCallback(
   if (!loaded?.row.enabled) return { ok: false, code: 'disabled', attempt };
   const sealed = JSON.parse(deps.box.open(attempt.verifier_enc)) as { verifier: string; state: string };
   try {
-    const identity = await exchangeCode(loaded.row, loaded.secret, redirectUriOf(deps.config.issuer, loaded.row.id), input.params, { ...sealed, nonce: attempt.nonce }, input.appleUser);
+    const identity = await (await upstream()).exchangeCode(loaded.row, loaded.secret, redirectUriOf(deps.config.issuer, loaded.row.id), input.params, { ...sealed, nonce: attempt.nonce }, input.appleUser);
     await storeAttemptIdentity(deps.db, attempt.id, identity);
     return { ok: true, attempt, identity };
   } catch (err) {

@@ -18,5 +18,5 @@ export {
 } from './connections.ts';
 export { answeredAttempt, CONNECTION_ERROR_CODES, handleCallback, startAttempt, type Attempt, type ConnectionErrorCode } from './attempts.ts';
 export { AttemptUsedError, completeFederatedSignIn, linkIdentity, resolveSignIn, signInMethods, unlinkIdentity, type SignInMethods } from './linking.ts';
-export { CONFIG_CACHE_MS, UpstreamError } from './upstream.ts';
+export { UpstreamError } from './upstream-error.ts';
 export { findConnectionRow } from './queries.ts';

@@ -12,18 +12,7 @@ import * as client from 'openid-client';
 import type { ConnectionRow } from './connections.ts';
 import { PRESETS } from './presets.ts';
 import type { UpstreamIdentity } from './tables.ts';
-
-export type UpstreamFailure = 'unavailable' | 'invalid_response' | 'misconfigured';
-
-export class UpstreamError extends Error {
-  override name = 'UpstreamError';
-  constructor(
-    readonly reason: UpstreamFailure,
-    cause?: unknown,
-  ) {
-    super(`upstream ${reason}${cause instanceof Error ? `: ${cause.message}` : ''}`, { cause });
-  }
-}
+import { UpstreamError } from './upstream-error.ts';
 
 /** What start() hands the callback (kept server-side, in the attempt row). */
 export type Checks = { state: string; nonce: string; verifier: string };

@@ -3,17 +3,12 @@
 // @simplewebauthn/server; the signature counter is checked here, after the signature, so only
 // the real authenticator's answers can raise the "cloned" alarm. A sign-in with a
 // user-verified passkey is a complete, multi-factor sign-in: amr ['hwk'|'swk', 'user', 'mfa'].
-import {
-  generateAuthenticationOptions,
-  verifyAuthenticationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-} from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { recordAudit, type AuditOrigin } from '../audit/index.ts';
 import type { Deps } from '../deps.ts';
 import { CHALLENGE_TTL_MS, issueChallenge, takeChallenge } from './passkey-challenges.ts';
 import { PasskeyError } from './passkey-errors.ts';
-import { relyingParty } from './passkey-rp.ts';
+import { relyingParty, webauthn } from './passkey-rp.ts';
 import type { PasskeyDeps } from './passkeys.ts';
 
 export type PasskeyProof = {
@@ -40,6 +35,7 @@ export async function passkeyAuthenticationOptions(
         transports: p.transports,
       }))
     : undefined;
+  const { generateAuthenticationOptions } = await webauthn();
   return generateAuthenticationOptions({ rpID, challenge: new Uint8Array(Buffer.from(opts.challenge, 'base64url')), timeout: CHALLENGE_TTL_MS, userVerification: 'required', ...(allow ? { allowCredentials: allow } : {}) });
 }
 
@@ -67,6 +63,7 @@ export async function verifyPasskeyAssertion(
   const stored = Number(row.counter);
   let info;
   try {
+    const { verifyAuthenticationResponse } = await webauthn();
     const result = await verifyAuthenticationResponse({
       response,
       expectedChallenge: opts.expectedChallenge,

@@ -3,17 +3,12 @@
 // credential made with user verification: it is a whole sign-in on its own (see
 // docs/factors.md, "Passkeys"), so a key that cannot verify its user is not accepted.
 import crypto from 'node:crypto';
-import {
-  generateRegistrationOptions,
-  verifyRegistrationResponse,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type RegistrationResponseJSON,
-} from '@simplewebauthn/server';
+import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { recordAudit, type AuditOrigin } from '../audit/index.ts';
 import type { Deps } from '../deps.ts';
 import { CHALLENGE_TTL_MS, issueChallenge, takeChallenge } from './passkey-challenges.ts';
 import { PasskeyError } from './passkey-errors.ts';
-import { relyingParty, RP_NAME } from './passkey-rp.ts';
+import { relyingParty, RP_NAME, webauthn } from './passkey-rp.ts';
 
 export type PasskeyDeps = Pick<Deps, 'config' | 'db' | 'log'>;
 
@@ -57,6 +52,7 @@ export async function startPasskeyRegistration(
   const handle = await userHandle(deps, opts.accountSub);
   const existing = await deps.db.selectFrom('passkeys').select(['credential_id', 'transports']).where('account_sub', '=', opts.accountSub).execute();
   const challenge = await issueChallenge(deps, { binding: opts.binding, purpose: 'register', accountSub: opts.accountSub });
+  const { generateRegistrationOptions } = await webauthn();
   return generateRegistrationOptions({
     rpName: RP_NAME,
     rpID,
@@ -83,6 +79,7 @@ export async function finishPasskeyRegistration(
   const { rpID, origin } = relyingParty(deps.config);
   let info;
   try {
+    const { verifyRegistrationResponse } = await webauthn();
     const verified = await verifyRegistrationResponse({
       response: opts.response as RegistrationResponseJSON,
       expectedChallenge: kept.challenge,

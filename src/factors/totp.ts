@@ -3,11 +3,12 @@
 // set up. A code is accepted one step either side of now (phone clocks drift), and never
 // twice: the step of the last accepted code is kept and only later steps pass, decided by one
 // conditional UPDATE so two requests racing with the same code cannot both win.
-import { generateSecret, generateURI, verify } from 'otplib';
-import QRCode from 'qrcode';
 import { sql } from 'kysely';
 import type { Db } from '../db/connect.ts';
 import type { Deps } from '../deps.ts';
+
+// Loaded on first use, not at start: most processes never set up or check an app code.
+const otp = () => import('otplib');
 
 export const TOTP_ISSUER = 'Bytewatchers ID';
 const PERIOD = 30;
@@ -37,6 +38,7 @@ export async function hasTotp(db: Db, sub: string): Promise<boolean> {
 }
 
 async function setupOf(secret: string, label: string): Promise<TotpSetup> {
+  const [{ generateURI }, { default: QRCode }] = await Promise.all([otp(), import('qrcode')]);
   const uri = generateURI({ issuer: TOTP_ISSUER, label, secret, period: PERIOD });
   const svg = await QRCode.toString(uri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
   return { secretText: group(secret), uri, svg };
@@ -51,7 +53,7 @@ export async function pendingTotpSetup(deps: TotpDeps, sub: string, label: strin
   const row = await deps.db.selectFrom('totp_factors').select(['secret_enc', 'confirmed_at']).where('account_sub', '=', sub).executeTakeFirst();
   if (row?.confirmed_at) return undefined;
   if (row) return setupOf(deps.box.open(row.secret_enc), label);
-  const secret = generateSecret({ length: 20 });
+  const secret = (await otp()).generateSecret({ length: 20 });
   // Two tabs at once: the first secret stays, the second tab shows it too.
   await deps.db
     .insertInto('totp_factors')
@@ -65,6 +67,7 @@ export async function pendingTotpSetup(deps: TotpDeps, sub: string, label: strin
 async function matchingStep(secret: string, code: string, now: number): Promise<number | undefined> {
   const token = cleanTotpCode(code);
   if (!/^\d{6}$/.test(token)) return undefined;
+  const { verify } = await otp();
   const result = await verify({ secret, token, period: PERIOD, epoch: now, epochTolerance: TOLERANCE });
   return result.valid && 'timeStep' in result ? result.timeStep : undefined;
 }

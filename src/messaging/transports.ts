@@ -1,7 +1,7 @@
 // Owns: the ways a message leaves the building: email over SMTP (nodemailer) and SMS through
 // a sender interface (an HTTP webhook to a real gateway). A channel without a configured
 // transport has none here: its messages stay in the outbox for /dev/outbox (development).
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Config } from '../config.ts';
 
 export type EmailMessage = { to: string; subject: string; text: string; html: string };
@@ -21,31 +21,37 @@ export type Transports = { email?: EmailSender; sms?: SmsSender };
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
 export class SmtpEmailSender implements EmailSender {
-  readonly #transport: Transporter;
+  // Made on the first send: nodemailer is loaded then, not when the server starts.
+  #transport: Promise<Transporter> | undefined;
 
   constructor(
-    smtpUrl: string,
+    private readonly smtpUrl: string,
     private readonly from: string,
-  ) {
-    const url = new URL(smtpUrl);
-    const secure = url.protocol === 'smtps:';
-    this.#transport = nodemailer.createTransport({
-      host: url.hostname.replace(/^\[|\]$/g, ''),
-      port: url.port ? Number(url.port) : secure ? 465 : 587,
-      secure,
-      ...(url.username ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } } : {}),
-      // A relay on this machine (a local MTA, or the test server) is reached in the clear;
-      // anything else is upgraded with STARTTLS when offered.
-      ignoreTLS: !secure && LOOPBACK.has(url.hostname),
-      // Fail a stuck send quickly; the outbox retries it later.
-      connectionTimeout: 10_000,
-      greetingTimeout: 10_000,
-      socketTimeout: 20_000,
-    });
+  ) {}
+
+  #transporter(): Promise<Transporter> {
+    return (this.#transport ??= import('nodemailer').then(({ default: nodemailer }) => {
+      const url = new URL(this.smtpUrl);
+      const secure = url.protocol === 'smtps:';
+      return nodemailer.createTransport({
+        host: url.hostname.replace(/^\[|\]$/g, ''),
+        port: url.port ? Number(url.port) : secure ? 465 : 587,
+        secure,
+        ...(url.username ? { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } } : {}),
+        // A relay on this machine (a local MTA, or the test server) is reached in the clear;
+        // anything else is upgraded with STARTTLS when offered.
+        ignoreTLS: !secure && LOOPBACK.has(url.hostname),
+        // Fail a stuck send quickly; the outbox retries it later.
+        connectionTimeout: 10_000,
+        greetingTimeout: 10_000,
+        socketTimeout: 20_000,
+      });
+    }));
   }
 
   async send(m: EmailMessage): Promise<void> {
-    await this.#transport.sendMail({ from: this.from, to: m.to, subject: m.subject, text: m.text, html: m.html });
+    const transport = await this.#transporter();
+    await transport.sendMail({ from: this.from, to: m.to, subject: m.subject, text: m.text, html: m.html });
   }
 }
 
