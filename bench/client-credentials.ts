@@ -6,10 +6,13 @@
 //   BENCH_DB=pglite npm run bench      embedded PGlite
 //   BENCH_SECONDS=20 BENCH_CONNECTIONS=32 BENCH_ROUNDS=5   longer, more concurrent (defaults: 9 s, 16, 3)
 //   BENCH_MODES=opaque                 one mode only (opaque or jwt)
+//   BENCH_TSX=1                        ours from src/main.ts through tsx (as `npm start` runs it)
+// Ours runs as in production: `npm run build` first, then `node dist/bundle/main.js`. Upstream
+// runs its one TypeScript file with Node's own type stripping: neither side pays for tsx.
 //   BENCH_CPU_PROF=/tmp/prof           V8 CPU profiles of both servers (node --cpu-prof)
 // Each line also says the server's CPU time per token (user + system, from /proc): a figure that
 // holds better than tokens per second when something else is using the machine.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,13 +36,15 @@ async function waitReady(url: string) {
   throw new Error(`${url} did not start`);
 }
 
-// BENCH_CPU_PROF=DIR: each server writes a V8 CPU profile of the whole run into DIR/<script>/.
+// BENCH_CPU_PROF=DIR: each server writes a V8 CPU profile of the whole run into DIR/<name>/.
 const PROFILE_DIR = process.env['BENCH_CPU_PROF'];
+const VIA_TSX = process.env['BENCH_TSX'] === '1';
+if (!VIA_TSX) execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
 
-function start(script: string, env: Record<string, string>) {
+function start(name: string, args: string[], env: Record<string, string>) {
   const { DATABASE_URL: _ignored, ...inherited } = process.env; // ours gets the bench's database
-  const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.join(PROFILE_DIR, path.basename(script, '.ts'))}`] : [];
-  return spawn(process.execPath, [...profile, '--import', 'tsx', script], {
+  const profile = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${path.join(PROFILE_DIR, name)}`] : [];
+  return spawn(process.execPath, [...profile, ...args], {
     env: { ...inherited, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -56,7 +61,7 @@ async function ours(): Promise<Target> {
     SECRETS_KEY: BENCH_SECRETS_KEY,
     ...(database ? { DATABASE_URL: database.url } : {}),
   };
-  const child = start('src/main.ts', env);
+  const child = start('ours', VIA_TSX ? ['--import', 'tsx', 'src/main.ts'] : ['--max-old-space-size=128', '--max-semi-space-size=4', 'dist/bundle/main.js'] /* the image's CMD */, env);
   await waitReady(url);
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
   const cliEnv = { ...inherited, ...env };
@@ -70,7 +75,7 @@ async function ours(): Promise<Target> {
 async function upstream(): Promise<Target> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = start('bench/upstream-server.ts', { PORT: String(port), BENCH_API: API });
+  const child = start('upstream', ['bench/upstream-server.ts'], { PORT: String(port), BENCH_API: API });
   await waitReady(url);
   const auth = `Basic ${Buffer.from('bench:bench-secret-bench-secret-bench-secret-0123').toString('base64')}`;
   return { name: 'upstream oidc-provider (memory)', url, auth, child };
