@@ -7,12 +7,12 @@
 //   BENCH_SECONDS=20 BENCH_CONNECTIONS=32 BENCH_ROUNDS=5   longer, more concurrent (defaults: 9 s, 16, 3)
 //   BENCH_MODES=opaque                 one mode only (opaque or jwt)
 //   BENCH_TSX=1                        ours from src/main.ts through tsx (as `npm start` runs it)
-// Ours runs as in production: `npm run build` first, then `node dist/bundle/main.js`. Upstream
-// runs its one TypeScript file with Node's own type stripping: neither side pays for tsx.
 //   BENCH_CPU_PROF=/tmp/prof           V8 CPU profiles of both servers (node --cpu-prof)
-// Each line also says the server's CPU time per token (user + system, from /proc): a figure that
+// Ours runs as the image runs it (bench/production-server.ts: built, then the bundle with the
+// image's heap flags). Upstream runs its one TypeScript file with Node's own type stripping:
+// neither side pays for tsx. Each line also says the server's CPU time per token (user + system, from /proc): a figure that
 // holds better than tokens per second when something else is using the machine.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,7 @@ import autocannon from 'autocannon';
 import { runCli } from '../src/cli/main.ts';
 import { freePort } from '../test/support/server.ts';
 import { BENCH_SECRETS_KEY, freshDatabase } from './fresh-database.ts';
+import { ourServerArgs } from './production-server.ts';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 9); // per server and mode, split into rounds
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 16);
@@ -38,8 +39,7 @@ async function waitReady(url: string) {
 
 // BENCH_CPU_PROF=DIR: each server writes a V8 CPU profile of the whole run into DIR/<name>/.
 const PROFILE_DIR = process.env['BENCH_CPU_PROF'];
-const VIA_TSX = process.env['BENCH_TSX'] === '1';
-if (!VIA_TSX) execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
+const OUR_SERVER = ourServerArgs(process.env['BENCH_TSX'] === '1');
 
 function start(name: string, args: string[], env: Record<string, string>) {
   const { DATABASE_URL: _ignored, ...inherited } = process.env; // ours gets the bench's database
@@ -61,7 +61,7 @@ async function ours(): Promise<Target> {
     SECRETS_KEY: BENCH_SECRETS_KEY,
     ...(database ? { DATABASE_URL: database.url } : {}),
   };
-  const child = start('ours', VIA_TSX ? ['--import', 'tsx', 'src/main.ts'] : ['--max-old-space-size=128', '--max-semi-space-size=4', 'dist/bundle/main.js'] /* the image's CMD */, env);
+  const child = start('ours', OUR_SERVER, env);
   await waitReady(url);
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
   const cliEnv = { ...inherited, ...env };

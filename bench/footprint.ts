@@ -4,9 +4,10 @@
 // data directory (first without, then with the PGlite template of src/db/connect.ts): the time
 // from spawning `node src/main.ts` to discovery answering, and on PostgreSQL the RSS of the
 // server after FOOTPRINT_LOAD_SECONDS (default 10) of client-credentials load at 16 connections.
-// The server runs as in production: `npm run build`, then `node dist/bundle/main.js` (no tsx, which
-// transpiles every module at start, and one bundled file rather than every module on its own). FOOTPRINT_TSX=1 runs src/main.ts through tsx instead.
-import { execFileSync, spawn } from 'node:child_process';
+// The server runs as the image runs it (bench/production-server.ts: `npm run build`, then the
+// bundle with the image's heap flags; no tsx, which transpiles every module at start).
+// FOOTPRINT_TSX=1 runs src/main.ts through tsx instead.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,14 +15,11 @@ import autocannon from 'autocannon';
 import { runCli } from '../src/cli/main.ts';
 import { freePort } from '../test/support/server.ts';
 import { BENCH_SECRETS_KEY, freshDatabase } from './fresh-database.ts';
+import { ourServerArgs } from './production-server.ts';
 
 const LOAD_SECONDS = Number(process.env['FOOTPRINT_LOAD_SECONDS'] ?? 10);
 const SECRETS_KEY = BENCH_SECRETS_KEY;
-const VIA_TSX = process.env['FOOTPRINT_TSX'] === '1';
-if (!VIA_TSX) execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
-// The heap flags of the image's CMD (Dockerfile).
-const PRODUCTION_NODE_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=4'];
-const SERVER = VIA_TSX ? ['--import', 'tsx', 'src/main.ts'] : [...PRODUCTION_NODE_FLAGS, 'dist/bundle/main.js'];
+const SERVER = ourServerArgs(process.env['FOOTPRINT_TSX'] === '1');
 
 const rssOf = (pid: number) => {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');

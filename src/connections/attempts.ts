@@ -9,10 +9,10 @@ import { loadConnectionSecret, redirectUriOf, type ConnectionRow } from './conne
 import { findAttempt, findAttemptByState, insertAttempt, latestAttemptOf, markAttemptUsed, purgeAttempts, storeAttemptIdentity } from './queries.ts';
 import type { ConnectionAttemptsTable, UpstreamIdentity } from './tables.ts';
 import { UpstreamError } from './upstream-error.ts';
+import type { Selectable } from 'kysely';
 
 // openid-client is loaded when a connection is first used, not at start.
 const upstream = () => import('./upstream.ts');
-import type { Selectable } from 'kysely';
 
 export type Attempt = Selectable<ConnectionAttemptsTable>;
 

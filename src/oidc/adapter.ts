@@ -20,6 +20,9 @@ const HASHED_MODELS = new Set([
   'InitialAccessToken',
 ]);
 
+// A copy without `delete`, which would turn it into a slow dictionary-mode object.
+const withoutJti = ({ jti: _jti, ...rest }: AdapterPayload): AdapterPayload => rest;
+
 const digest = (id: string) => `sha256:${crypto.createHash('sha256').update(id).digest('hex')}`;
 
 /** One upsert, under the short names the statement's jsonb_to_recordset reads. */
@@ -130,13 +133,10 @@ export class PostgresAdapter implements Adapter {
   }
 
   async upsert(id: string, payload: AdapterPayload, expiresIn?: number): Promise<void> {
-    // Without `delete`, which would turn the copy into a slow dictionary-mode object.
-    const { jti: _jti, ...rest } = payload;
-    const stored: AdapterPayload = this.#hashed ? rest : payload;
     await this.#batcher.add({
       m: this.model,
       i: this.#key(id),
-      p: stored,
+      p: this.#hashed ? withoutJti(payload) : payload,
       g: payload.grantId ?? null,
       u: payload.uid ?? null,
       c: payload.userCode ?? null,

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config.ts';
 import { projectPath } from '../../src/paths.ts';
+import { IMAGE_NODE_ARGS } from '../../bench/production-server.ts';
 
 /** What the app needs in production behind a TLS-terminating proxy, on a shared database. */
 const REQUIRED = ['NODE_ENV', 'SECRETS_KEY', 'DATABASE_URL', 'ISSUER', 'TRUST_PROXY'];
@@ -115,5 +116,13 @@ describe('deploy/aws/task-definition.json', () => {
     }
     const config = loadConfig({ ...environment, SECRETS_KEY: FAKE_SECRETS_KEY, DATABASE_URL: 'postgresql://bwid:pw@db.example:5432/bwid' });
     expect(config).toMatchObject({ env: 'production', trustProxy: true, issuer: 'https://id.bytewatchers.ws', port: 3000 });
+  });
+});
+
+describe('Dockerfile', () => {
+  it('runs the command the benches measure (bench/production-server.ts)', () => {
+    const cmd = /^CMD (\[.*\])$/m.exec(fs.readFileSync(projectPath('Dockerfile'), 'utf8'))?.[1];
+    expect(cmd, 'no exec-form CMD in the Dockerfile').toBeDefined();
+    expect(JSON.parse(cmd!)).toEqual(['node', ...IMAGE_NODE_ARGS]);
   });
 });

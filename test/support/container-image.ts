@@ -16,7 +16,7 @@ export const BASE_IMAGE = 'docker.io/library/node:22-bookworm-slim';
 const IMAGE_REPO = 'localhost/bwid-test';
 /** Everything the Dockerfile copies, and the Dockerfile itself. */
 const IMAGE_INPUTS = ['Dockerfile', '.dockerignore', 'package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json',
-  'bin', 'src', 'migrations', 'views', 'locales', 'static'];
+  'tools', 'bin', 'src', 'migrations', 'views', 'locales', 'static'];
 
 export const hasPodman = spawnSync('podman', ['--version']).status === 0;
 export const hasBaseImage = hasPodman && spawnSync('podman', ['image', 'exists', BASE_IMAGE]).status === 0;
