@@ -60,6 +60,14 @@ const isConfidential = (type: ClientType) => type === 'web' || type === 'service
 const grantTypesFor = (type: ClientType) =>
   type === 'service' ? ['client_credentials'] : ['authorization_code', 'refresh_token'];
 const newSecret = () => crypto.randomBytes(32).toString('base64url');
+// Never starting with '-', which a command line reads as an option (`bwid clients update -L…`);
+// one in 64 base64url ids did. Drawn again rather than altered, so every id stays uniform.
+function newClientId(): string {
+  for (;;) {
+    const id = crypto.randomBytes(12).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
 /**
  * Stored grant types, plus the first-party password grant where the client may use it: a
  * first-party app an operator registered. Never the account area's own public client, whose
@@ -124,7 +132,7 @@ export async function createClient(db: Db, box: SecretBox, input: CreateClientIn
   await checkApiAccess(db, c.apiAccess, opts.ownApiResource);
   const secret = isConfidential(c.type) ? newSecret() : undefined;
   const row = await insertClient(db, {
-    client_id: crypto.randomBytes(12).toString('base64url'),
+    client_id: newClientId(),
     name: c.name,
     type: c.type,
     secret_enc: secret ? box.seal(secret) : null,
