@@ -34,7 +34,7 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force \
 
 # 3. runtime
 FROM node:22-bookworm-slim
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/data
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000 DATA_DIR=/data BWID_PGLITE_TEMPLATE_DIR=/app/pglite-template
 WORKDIR /app
 # src/paths.ts finds the project root as the directory holding package.json; the files read at
 # run time (views/, locales/, static/, the common-password list) are looked up from there.
@@ -49,9 +49,14 @@ COPY static ./static
 COPY src/security/common-passwords.txt ./src/security/common-passwords.txt
 # `bwid` on PATH: bin/bwid.js runs the compiled CLI (dist/src/cli/run.js) when it is present.
 RUN ln -s /app/bin/bwid.js /usr/local/bin/bwid \
- && mkdir -p /data && chown node:node /data
+ && mkdir -p /data /app/pglite-template && chown node:node /data /app/pglite-template
 VOLUME /data
 USER node
+# The empty PGlite cluster, made once here (initdb in WebAssembly, seconds of CPU): a new
+# embedded database is unpacked from it at the container's first start (src/db/connect.ts).
+# It holds what initdb creates and nothing else: no schema, no keys, no secrets.
+RUN NODE_ENV=development DATA_DIR=/tmp/template-build bwid migrate >/dev/null \
+ && rm -rf /tmp/template-build && ls /app/pglite-template/pglite-*-empty-cluster.tar.gz
 EXPOSE 3000
 # /readyz answers 200 only when the database answers. Needs `--format docker` under podman.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \

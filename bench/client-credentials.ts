@@ -7,11 +7,15 @@
 //   BENCH_SECONDS=20 BENCH_CONNECTIONS=32 BENCH_ROUNDS=5   longer, more concurrent (defaults: 9 s, 16, 3)
 //   BENCH_MODES=opaque                 one mode only (opaque or jwt)
 //   BENCH_TSX=1                        ours from src/main.ts through tsx (as `npm start` runs it)
-//   BENCH_CPU_PROF=/tmp/prof           V8 CPU profiles of both servers (node --cpu-prof)
-// Ours runs as the image runs it (bench/production-server.ts: built, then the bundle with the
-// image's heap flags). Upstream runs its one TypeScript file with Node's own type stripping:
-// neither side pays for tsx. Each line also says the server's CPU time per token (user + system, from /proc): a figure that
-// holds better than tokens per second when something else is using the machine.
+//   BENCH_CPU_PROF=/tmp/prof           V8 CPU profiles of the servers (node --cpu-prof)
+//   BENCH_NODE_FLAGS='--max-semi-space-size=8'   other heap flags for ours (and its like-for-like upstream)
+// Four servers take turns: ours as the image runs it (bench/production-server.ts: built, then
+// the bundle with the image's heap flags) and the same bundle with Node's defaults; upstream
+// (its one TypeScript file under Node's own type stripping: nobody pays for tsx) with the
+// image's flags and with Node's defaults. The ratios pair them like for like (the heap limits
+// that meet the image's memory target cost any Node server throughput), and then ours as
+// shipped against upstream unlimited. Each line also says the server's CPU time per token
+// (user + system, from /proc), which holds better than tokens/s on a machine shared with others.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,7 +24,7 @@ import autocannon from 'autocannon';
 import { runCli } from '../src/cli/main.ts';
 import { freePort } from '../test/support/server.ts';
 import { BENCH_SECRETS_KEY, freshDatabase } from './fresh-database.ts';
-import { ourServerArgs } from './production-server.ts';
+import { ourNodeFlags, ourServerArgs } from './production-server.ts';
 
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 9); // per server and mode, split into rounds
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 16);
@@ -39,7 +43,9 @@ async function waitReady(url: string) {
 
 // BENCH_CPU_PROF=DIR: each server writes a V8 CPU profile of the whole run into DIR/<name>/.
 const PROFILE_DIR = process.env['BENCH_CPU_PROF'];
-const OUR_SERVER = ourServerArgs(process.env['BENCH_TSX'] === '1');
+const VIA_TSX = process.env['BENCH_TSX'] === '1';
+const OUR_SERVER = ourServerArgs(VIA_TSX); // builds first unless through tsx
+const OUR_FLAGS = ourNodeFlags(VIA_TSX);
 
 function start(name: string, args: string[], env: Record<string, string>) {
   const { DATABASE_URL: _ignored, ...inherited } = process.env; // ours gets the bench's database
@@ -50,9 +56,13 @@ function start(name: string, args: string[], env: Record<string, string>) {
   });
 }
 
-const database = ON_PGLITE ? undefined : await freshDatabase('bwid_bench');
+const databases: { drop(): Promise<void> }[] = [];
+const flagsLabel = (flags: string[]) => (flags.length ? 'image flags' : 'node defaults');
 
-async function ours(): Promise<Target> {
+/** Ours on a database of its own (PostgreSQL, or PGlite in its data directory). */
+async function ours(args: string[], flags: string[]): Promise<Target> {
+  const database = ON_PGLITE ? undefined : await freshDatabase('bwid_bench');
+  if (database) databases.push(database);
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'bwid-bench-'));
@@ -61,24 +71,24 @@ async function ours(): Promise<Target> {
     SECRETS_KEY: BENCH_SECRETS_KEY,
     ...(database ? { DATABASE_URL: database.url } : {}),
   };
-  const child = start('ours', OUR_SERVER, env);
+  const child = start(`ours-${flags.length ? 'image-flags' : 'defaults'}`, args, env);
   await waitReady(url);
   const { DATABASE_URL: _ignored, ...inherited } = process.env;
   const cliEnv = { ...inherited, ...env };
   await runCli(['apis', 'create', '--name', 'bench-api', '--resource', API, '--scope', 'read'], cliEnv);
   const created = await runCli(['clients', 'create', '--type', 'service', '--name', 'bench', '--api', `${API}=read`, '--json'], cliEnv);
   const { client_id, client_secret } = JSON.parse(created.stdout ?? '') as { client_id: string; client_secret: string };
-  const name = database ? 'bytewatchers-id (PostgreSQL)' : 'bytewatchers-id (PGlite)';
+  const name = `ours ${ON_PGLITE ? 'PGlite' : 'PostgreSQL'}, ${flagsLabel(flags)}`;
   return { name, url, auth: `Basic ${Buffer.from(`${client_id}:${client_secret}`).toString('base64')}`, child };
 }
 
-async function upstream(): Promise<Target> {
+async function upstream(flags: string[]): Promise<Target> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = start('upstream', ['bench/upstream-server.ts'], { PORT: String(port), BENCH_API: API });
+  const child = start(`upstream-${flags.length ? 'image-flags' : 'defaults'}`, [...flags, 'bench/upstream-server.ts'], { PORT: String(port), BENCH_API: API });
   await waitReady(url);
   const auth = `Basic ${Buffer.from('bench:bench-secret-bench-secret-bench-secret-0123').toString('base64')}`;
-  return { name: 'upstream oidc-provider (memory)', url, auth, child };
+  return { name: `upstream memory, ${flagsLabel(flags)}`, url, auth, child };
 }
 
 /** CPU seconds (user + system) the process has used so far, from /proc (Linux). */
@@ -110,35 +120,51 @@ const allModes = {
 const only = process.env['BENCH_MODES']?.split(',');
 const modes = Object.fromEntries(Object.entries(allModes).filter(([m]) => !only || only.includes(m)));
 
-// The machine is shared: load from elsewhere comes and goes. So the two servers take turns in
-// short rounds (ours, upstream, ours, …) and the ratio is the median of the per-round ratios.
+// The machine is shared: load from elsewhere comes and goes. So the servers take turns in
+// short rounds (ours, upstream, …, ours, …) and each ratio is the median of the per-round ratios.
 const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
 
-const targets = [await ours(), await upstream()];
+// Pairs compared like for like: ours and upstream under the same node flags (the image's V8
+// heap limits cost any Node server throughput, and upstream more than ours), then under Node's
+// defaults; and ours as the image runs it against upstream unlimited.
+const pairs: [number, number][] = [];
+const targets: Target[] = [];
+const add = async (t: Promise<Target>) => targets.push(await t) - 1;
+if (OUR_FLAGS.length) {
+  const oursImage = await add(ours(OUR_SERVER, OUR_FLAGS));
+  const upImage = await add(upstream(OUR_FLAGS));
+  const oursPlain = await add(ours(OUR_SERVER.slice(OUR_FLAGS.length), []));
+  const upPlain = await add(upstream([]));
+  pairs.push([oursImage, upImage], [oursPlain, upPlain], [oursImage, upPlain]);
+} else {
+  pairs.push([await add(ours(OUR_SERVER, [])), await add(upstream([]))]);
+}
 try {
   const perRound = SECONDS / ROUNDS;
   console.log(`client_credentials at POST /token: ${ROUNDS} alternating rounds of ${perRound.toFixed(1)} s per server, ${CONNECTIONS} connections, ${os.cpus().length} cores, node ${process.version}`);
+  console.log(`ours as the image runs it: node ${OUR_SERVER.join(' ')}`);
   for (const [mode, body] of Object.entries(modes)) {
     for (const t of targets) await load(t, body, 2); // warm-up (JIT, pools), discarded
-    const runs: Record<string, Awaited<ReturnType<typeof load>>[]> = { ours: [], upstream: [] };
+    const runs = targets.map(() => [] as Awaited<ReturnType<typeof load>>[]);
     for (let round = 0; round < ROUNDS; round += 1) {
-      runs['ours']!.push(await load(targets[0]!, body, perRound));
-      runs['upstream']!.push(await load(targets[1]!, body, perRound));
+      for (const [i, t] of targets.entries()) runs[i]!.push(await load(t, body, perRound));
     }
-    for (const [key, t] of [['ours', targets[0]!], ['upstream', targets[1]!]] as const) {
-      const r = runs[key]!;
+    for (const [i, t] of targets.entries()) {
+      const r = runs[i]!;
       const sum = (f: (x: (typeof r)[number]) => number) => r.reduce((n, x) => n + f(x), 0);
       console.log(
         `${mode.padEnd(6)} ${t.name.padEnd(34)} ${median(r.map((x) => x.rps)).toFixed(0).padStart(6)} tokens/s (median)  p50 ${median(r.map((x) => x.p50))} ms  p99 ${median(r.map((x) => x.p99))} ms  CPU ${median(r.map((x) => x.cpuMsPerToken)).toFixed(3)} ms/token  non-2xx ${sum((x) => x.non2xx)}  errors ${sum((x) => x.errors)}`,
       );
     }
-    const ratios = runs['ours']!.map((x, i) => x.rps / runs['upstream']![i]!.rps);
-    console.log(
-      `${mode.padEnd(6)} ratio ours/upstream: ${median(ratios).toFixed(2)} (rounds ${ratios.map((x) => x.toFixed(2)).join(' ')})  our p99 ${median(runs['ours']!.map((x) => x.p99))} ms at ${CONNECTIONS} connections`,
-    );
+    for (const [a, b] of pairs) {
+      const ratios = runs[a]!.map((x, round) => x.rps / runs[b]![round]!.rps);
+      const label = `${targets[a]!.name} / ${targets[b]!.name}`;
+      console.log(`${mode.padEnd(6)} ratio ${label.padEnd(64)} ${median(ratios).toFixed(2)} (rounds ${ratios.map((x) => x.toFixed(2)).join(' ')})`);
+    }
+    console.log(`${mode.padEnd(6)} p99 of ours as the image runs it: ${median(runs[0]!.map((x) => x.p99))} ms at ${CONNECTIONS} connections`);
   }
 } finally {
   await Promise.all(targets.map((t) => new Promise((r) => { t.child.once('exit', r); t.child.kill('SIGTERM'); })));
-  await database?.drop();
+  await Promise.all(databases.map((d) => d.drop()));
 }

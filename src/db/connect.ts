@@ -133,6 +133,7 @@ async function embedded(dataDir: string, serveSocket: boolean, log: Logger | und
     if (fresh && !template && templateFile) {
       writeTemplate(templateFile, Buffer.from(await (await pglite.dumpDataDir('gzip')).arrayBuffer()), log);
     }
+    if (fresh) log?.info({ dataDir, fromTemplate: template !== undefined }, 'new embedded database');
     const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
     let server: PGLiteSocketServer | undefined;
     if (serveSocket) {

@@ -119,6 +119,9 @@ describe.skipIf(!enabled)('container image', () => {
     const port = /:(\d+)\s*$/.exec(stdout.trim())?.[1];
     expect(port, `podman port: ${stdout}`).toBeTruthy();
     await exercise(name, `http://127.0.0.1:${port}`);
+    // The new database came from the empty cluster made at build time, not from initdb at start.
+    const { stdout: all } = await run('podman', ['logs', name]);
+    expect(all).toMatch(/"fromTemplate":true[^\n]*"msg":"new embedded database"/);
   }, 4 * 60_000);
 
   it('runs against PostgreSQL through DATABASE_URL', async () => {
