@@ -3,13 +3,14 @@
 // upstream-VERIFIED email or phone belongs to an existing account links only after the person
 // proves that account (never by email alone: whoever controls an upstream account with your
 // address would otherwise walk into yours). An unverified upstream email matches nothing and is
-// not stored. Unlinking keeps at least one way in. Each change and its audit event commit together.
+// not stored. Unlinking keeps at least one way in (ways-in.ts). Each change and its audit event commit together.
 import { createFederatedAccount, findAccountByContact, getAccount, hasPassword, lockAccount } from '../accounts/index.ts';
 import { recordAudit, type AuditOrigin } from '../audit/index.ts';
 import type { Db } from '../db/connect.ts';
 import type { ConnectionRow } from './connections.ts';
 import { deleteIdentity, finishAttempt, findIdentity, identitiesOf, insertIdentity, touchIdentity } from './queries.ts';
 import type { UpstreamIdentity } from './tables.ts';
+import { wayInRemainsWithout } from './ways-in.ts';
 
 export type Resolution =
   | { kind: 'existing'; accountId: string }
@@ -120,18 +121,16 @@ export async function signInMethods(db: Db, accountId: string): Promise<SignInMe
 export type UnlinkOutcome = 'unlinked' | 'not_linked' | 'last_method';
 
 /**
- * Unlinks one upstream, only if another way to sign in remains: a password, or another
- * linked upstream that is enabled. (A disabled connection is no way in today.)
+ * Unlinks one upstream, only if another way to sign in remains (ways-in.ts: a password, a
+ * passkey, another enabled link, or a verified contact a sign-in code can reach).
  */
 export async function unlinkIdentity(db: Db, input: { accountId: string; connectionId: string; origin: AuditOrigin }): Promise<UnlinkOutcome> {
   return db.transaction().execute(async (trx) => {
     // Two unlinks at once must not each count the other as the way that remains.
     await lockAccount(trx, input.accountId);
-    const methods = await signInMethods(trx, input.accountId);
-    const target = methods.linked.find((l) => l.connectionId === input.connectionId);
+    const target = (await identitiesOf(trx, input.accountId)).find((l) => l.connection_id === input.connectionId);
     if (!target) return 'not_linked';
-    const others = methods.linked.filter((l) => l.connectionId !== input.connectionId && l.enabled).length;
-    if (!methods.password && others === 0) return 'last_method';
+    if (!(await wayInRemainsWithout(trx, input.accountId, { connectionId: input.connectionId }))) return 'last_method';
     await deleteIdentity(trx, input.accountId, input.connectionId);
     await recordAudit(trx, { type: 'social_unlinked', accountSub: input.accountId, origin: input.origin, details: { connection_id: input.connectionId, connection_type: target.type } });
     return 'unlinked';

@@ -255,7 +255,7 @@ export function connectionRoutes(deps: ConnectionsRouteDeps): Router {
     const done = ctx.query['done'];
     const notice =
       done === 'linked' ? w.t('connections:methods.done_linked', { name: named }) : done === 'unlinked' ? w.t('connections:methods.done_unlinked', { name: named }) : done === 'already' ? w.t('connections:methods.done_already', { name: named }) : undefined;
-    const alert = ctx.query['error'] === 'last_method' ? w.t('connections:errors.last_method') : ctx.query['error'] === 'other_linked' ? w.t('connections:errors.other_linked', { name: named }) : code ? connectionErrorText(w.t, code) : undefined;
+    const alert = ctx.query['error'] === 'last_method' ? w.t('connections:errors.last_way_in') : ctx.query['error'] === 'other_linked' ? w.t('connections:errors.other_linked', { name: named }) : code ? connectionErrorText(w.t, code) : undefined;
     renderPage(ctx, 'connections-methods', { titleKey: 'connections:methods.title', notice, alert, signInMethods: await methodsView(ctx, w.me, w.t) });
   });
 
