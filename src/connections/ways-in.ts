@@ -1,5 +1,6 @@
 // Owns: the "ways in" rule: what can still sign an account in, counted the one way every change
-// that could take a way away asks (today: unlinking an upstream, src/connections/linking.ts).
+// that could take a way away asks (unlinking an upstream, src/connections/linking.ts; removing a
+// passkey, which src/web/factors/passkey-routes.ts hands this rule as removePasskey's guard).
 // A way in is something that alone ends a sign-in (a second factor may be asked after it):
 //   - a password;
 //   - a linked upstream whose connection is enabled (a disabled one is no way in today);
@@ -40,4 +41,9 @@ export async function waysIn(db: Db, accountId: string): Promise<WayIn[]> {
 export async function wayInRemainsWithout(db: Db, accountId: string, without: { connectionId: string }): Promise<boolean> {
   const ways = await waysIn(db, accountId);
   return ways.some((w) => w.kind !== 'link' || w.connectionId !== without.connectionId);
+}
+
+/** Whether the account still has any way in (asked after a change, inside its transaction). */
+export async function hasWayIn(db: Db, accountId: string): Promise<boolean> {
+  return (await waysIn(db, accountId)).length > 0;
 }

@@ -58,7 +58,7 @@ export { confirmTwoStep, renewRecoveryCodes, turnOffTwoStep, type TwoStepDeps } 
 export { PasskeyError, type PasskeyFailure } from './passkey-errors.ts';
 export { issueChallenge as issuePasskeyChallenge, takeChallenge as takePasskeyChallenge } from './passkey-challenges.ts';
 export { relyingParty } from './passkey-rp.ts';
-export { finishPasskeyRegistration, hasPasskey, listPasskeys, removePasskey, startPasskeyRegistration, PASSKEY_NAME_MAX, type Passkey, type PasskeyDeps } from './passkeys.ts';
+export { finishPasskeyRegistration, hasPasskey, listPasskeys, removePasskey, startPasskeyRegistration, PASSKEY_NAME_MAX, type Passkey, type PasskeyDeps, type PasskeyRemoval } from './passkeys.ts';
 export { finishPasskeySignIn, passkeyAuthenticationOptions, startPasskeySignIn, verifyPasskeyAssertion, type PasskeyProof } from './passkey-assertion.ts';
 
 // An administrator removing a person's second factor (src/web/admin).

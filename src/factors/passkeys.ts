@@ -4,7 +4,9 @@
 // docs/factors.md, "Passkeys"), so a key that cannot verify its user is not accepted.
 import crypto from 'node:crypto';
 import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import { lockAccount } from '../accounts/index.ts';
 import { recordAudit, type AuditOrigin } from '../audit/index.ts';
+import type { Db } from '../db/connect.ts';
 import type { Deps } from '../deps.ts';
 import { CHALLENGE_TTL_MS, issueChallenge, takeChallenge } from './passkey-challenges.ts';
 import { PasskeyError } from './passkey-errors.ts';
@@ -154,13 +156,33 @@ export async function hasPasskey(deps: Pick<Deps, 'db'>, accountSub: string): Pr
   return !!row;
 }
 
-/** Removes one of the account's own passkeys; false when there is no such passkey of theirs. */
-export async function removePasskey(deps: Pick<Deps, 'db'>, opts: { accountSub: string; passkeyId: string; origin?: AuditOrigin }): Promise<boolean> {
-  if (!/^[0-9a-f-]{36}$/.test(opts.passkeyId)) return false;
-  return deps.db.transaction().execute(async (trx) => {
-    const gone = await trx.deleteFrom('passkeys').where('id', '=', opts.passkeyId).where('account_sub', '=', opts.accountSub).returning(['id', 'aaguid']).executeTakeFirst();
-    if (!gone) return false;
-    await recordAudit(trx, { type: 'factor_removed', accountSub: opts.accountSub, origin: opts.origin, details: { factor: 'passkey', credential: gone.id, aaguid: gone.aaguid } });
-    return true;
-  });
+export type PasskeyRemoval = 'removed' | 'absent' | 'last_way_in';
+
+/**
+ * Removes one of the account's own passkeys: 'absent' when there is no such passkey of theirs.
+ * `keepsWayIn` (the ways-in rule, src/connections/ways-in.ts, which sits above this module) is
+ * asked inside the transaction, after the delete and with the account row locked, so an unlink
+ * racing this removal cannot leave the account with no way in: 'last_way_in' then, and nothing
+ * is removed.
+ */
+export async function removePasskey(
+  deps: Pick<Deps, 'db'>,
+  opts: { accountSub: string; passkeyId: string; origin?: AuditOrigin; keepsWayIn?: (db: Db, accountSub: string) => Promise<boolean> },
+): Promise<PasskeyRemoval> {
+  if (!/^[0-9a-f-]{36}$/.test(opts.passkeyId)) return 'absent';
+  try {
+    return await deps.db.transaction().execute(async (trx) => {
+      if (opts.keepsWayIn) await lockAccount(trx, opts.accountSub);
+      const gone = await trx.deleteFrom('passkeys').where('id', '=', opts.passkeyId).where('account_sub', '=', opts.accountSub).returning(['id', 'aaguid']).executeTakeFirst();
+      if (!gone) return 'absent';
+      if (opts.keepsWayIn && !(await opts.keepsWayIn(trx, opts.accountSub))) throw new LastWayIn();
+      await recordAudit(trx, { type: 'factor_removed', accountSub: opts.accountSub, origin: opts.origin, details: { factor: 'passkey', credential: gone.id, aaguid: gone.aaguid } });
+      return 'removed';
+    });
+  } catch (err) {
+    if (err instanceof LastWayIn) return 'last_way_in'; // thrown to roll the delete back
+    throw err;
+  }
 }
+
+class LastWayIn extends Error {}

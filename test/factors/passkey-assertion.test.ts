@@ -5,6 +5,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerAccount } from '../../src/accounts/index.ts';
+import { hasWayIn } from '../../src/connections/index.ts';
 import { issuePasskeyChallenge, PasskeyError, removePasskey, takePasskeyChallenge, verifyPasskeyAssertion, hasPasskey } from '../../src/factors/index.ts';
 import { GOOD_PASSWORD, openDomainDeps, type DomainTestDb } from '../support/domain-deps.ts';
 
@@ -125,12 +126,44 @@ describe('passkey challenges', () => {
 describe('removePasskey', () => {
   it("removes only the account's own passkey, and audits it", async () => {
     const row = await env.deps.db.selectFrom('passkeys').select('id').where('credential_id', '=', key.id).executeTakeFirstOrThrow();
-    expect(await removePasskey(env.deps, { accountSub: otherSub, passkeyId: row.id })).toBe(false);
-    expect(await removePasskey(env.deps, { accountSub: sub, passkeyId: 'not-a-uuid' })).toBe(false);
+    expect(await removePasskey(env.deps, { accountSub: otherSub, passkeyId: row.id })).toBe('absent');
+    expect(await removePasskey(env.deps, { accountSub: sub, passkeyId: 'not-a-uuid' })).toBe('absent');
     expect(await hasPasskey(env.deps, sub)).toBe(true);
-    expect(await removePasskey(env.deps, { accountSub: sub, passkeyId: row.id })).toBe(true);
+    expect(await removePasskey(env.deps, { accountSub: sub, passkeyId: row.id })).toBe('removed');
     expect(await hasPasskey(env.deps, sub)).toBe(false);
     const removed = await env.deps.db.selectFrom('audit_events').select('details').where('type', '=', 'factor_removed').where('account_sub', '=', sub).execute();
     expect(removed.map((e) => e.details['factor'])).toEqual(['passkey']);
+  });
+});
+
+describe('removePasskey with the ways-in rule (what the account page passes)', () => {
+  const addPasskey = async (accountSub: string) => {
+    const id = crypto.randomUUID();
+    await env.deps.db
+      .insertInto('passkeys')
+      .values({ id, credential_id: crypto.randomBytes(16).toString('base64url'), account_sub: accountSub, name: 'Soft', public_key: key.cose.toString('base64url'), counter: 0, transports: ['internal'], aaguid: '00000000-0000-0000-0000-000000000000', backup_eligible: false, backed_up: false })
+      .execute();
+    return id;
+  };
+
+  it('keeps the last passkey of an account with no other way in, and removes it once there is one', async () => {
+    // No password, an unconfirmed email: the passkey is the only way in.
+    const lone = (await registerAccount(env.deps, { email: 'pk-lone@example.ws', password: GOOD_PASSWORD, given_name: 'Lagi' })).sub;
+    await env.deps.db.updateTable('accounts').set({ password_hash: null }).where('id', '=', lone).execute();
+    const first = await addPasskey(lone);
+    expect(await removePasskey(env.deps, { accountSub: lone, passkeyId: first, keepsWayIn: hasWayIn })).toBe('last_way_in');
+    expect(await hasPasskey(env.deps, lone)).toBe(true);
+    const audited = await env.deps.db.selectFrom('audit_events').select('id').where('type', '=', 'factor_removed').where('account_sub', '=', lone).execute();
+    expect(audited).toHaveLength(0);
+
+    // A second passkey is a way in: the first may go, then not the second.
+    const second = await addPasskey(lone);
+    expect(await removePasskey(env.deps, { accountSub: lone, passkeyId: first, keepsWayIn: hasWayIn })).toBe('removed');
+    expect(await removePasskey(env.deps, { accountSub: lone, passkeyId: second, keepsWayIn: hasWayIn })).toBe('last_way_in');
+
+    // A confirmed email takes sign-in codes: a way in of its own.
+    await env.deps.db.updateTable('accounts').set({ email_verified: true }).where('id', '=', lone).execute();
+    expect(await removePasskey(env.deps, { accountSub: lone, passkeyId: second, keepsWayIn: hasWayIn })).toBe('removed');
+    expect(await hasPasskey(env.deps, lone)).toBe(false);
   });
 });

@@ -9,6 +9,7 @@ import type { Context, ParameterizedContext } from 'koa';
 import { z } from 'zod';
 import { confirmCurrentPassword, displayName, getAccount, hasPassword } from '../../accounts/index.ts';
 import { originOf, recordAudit } from '../../audit/index.ts';
+import { hasWayIn } from '../../connections/index.ts';
 import type { Deps } from '../../deps.ts';
 import {
   finishPasskeyRegistration,
@@ -166,7 +167,8 @@ export function passkeyRoutes(deps: PasskeyRouteDeps): Router {
   router.post('/account/passkeys/:id/remove', ...accountPost, async (ctx) => {
     const c = ctx as unknown as ParameterizedContext<AccountState>;
     if (!readForm(ctx, tokenOnly)) return showPasskeys(c, { status: 400 });
-    await removePasskey(deps, { accountSub: c.state.signedIn.account.sub, passkeyId: String(ctx.params['id']), origin: originOf(ctx) });
+    const removed = await removePasskey(deps, { accountSub: c.state.signedIn.account.sub, passkeyId: String(ctx.params['id']), origin: originOf(ctx), keepsWayIn: hasWayIn });
+    if (removed === 'last_way_in') return showPasskeys(c, { alert: translator(c.state.locale)('passkeys:errors.last_way_in'), status: 409 });
     // Removing one that is already gone (another tab) ends in the same place.
     ctx.status = 303;
     ctx.redirect('/account/passkeys?done=removed');
