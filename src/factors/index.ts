@@ -51,7 +51,18 @@ export {
   dropPendingSignIn,
   type PendingSignIn,
 } from './pending-sign-ins.ts';
-export { confirmTwoStep, renewRecoveryCodes, turnOffTwoStep, type TwoStepDeps } from './two-step.ts';
+export {
+  confirmTwoStep,
+  finishTwoStepSetup,
+  renewRecoveryCodes,
+  startTwoStepSetup,
+  turnOffTwoStep,
+  type ChangeProof,
+  type SessionContext,
+  type SetupOutcome,
+  type TwoStepDeps,
+} from './two-step.ts';
+export { isRecentSignIn, proofNeeded, RecentSignInRequiredError, RECENT_SIGN_IN_SECONDS, SETUP_PASS_SECONDS, type OwnerProof, type ProofNeeded } from './owner-proof.ts';
 
 
 // Passkeys (WebAuthn L2, discoverable credentials with user verification): docs/factors.md.

@@ -1,17 +1,20 @@
 // Owns: turning two-step verification on and off and replacing recovery codes, each in one
 // transaction with its audit event and the message that tells the person (by email, else by
 // SMS to a phone-only account: someone with the password alone must not be able to change
-// this quietly). Turning it off or making new codes needs the password and a current second
-// factor; the page or API that calls these checks the password first (confirmCurrentPassword).
-import { confirmCurrentPassword, type Account } from '../accounts/index.ts';
-import { recordAudit, type AuditOrigin } from '../audit/index.ts';
+// this quietly). Each change in the account area needs proof of the owner first
+// (owner-proof.ts: the password, or for a passwordless account a recent sign-in): setting up
+// an app is asked for it before the app's key is shown; turning it off or making new codes
+// needs it and a current second factor. Refusals are recorded as failures of the same event.
+import type { Account } from '../accounts/index.ts';
+import { recordAudit, type AuditEventType, type AuditOrigin } from '../audit/index.ts';
 import type { Db } from '../db/connect.ts';
 import type { Deps } from '../deps.ts';
 import { DomainError } from '../domain-error.ts';
 import { deliverSoon, queueMessage } from '../messaging/index.ts';
 import { deleteRecoveryCodes, replaceRecoveryCodes } from './recovery-codes.ts';
 import { checkSecondFactor } from './second-factor-policy.ts';
-import { deleteTotp, hasTotp, useTotpCode } from './totp.ts';
+import { checkSetupPass, issueSetupPass, proveOwner, refusalReason, type OwnerProof } from './owner-proof.ts';
+import { deleteTotp, hasTotp, pendingTotpSetup, useTotpCode, type TotpSetup } from './totp.ts';
 
 export type TwoStepDeps = Pick<Deps, 'config' | 'db' | 'box' | 'log' | 'tokenKey' | 'bcryptCost'>;
 export type TwoStepChange = 'on' | 'off' | 'new_codes';
@@ -32,7 +35,9 @@ export type ChangeContext = { origin: AuditOrigin; clientId?: string };
 
 /**
  * Confirms the authenticator app being set up with a code from it, and makes the first ten
- * recovery codes. Returns the codes (to show once), or undefined for a wrong code.
+ * recovery codes. Returns the codes (to show once), or undefined for a wrong code. The caller
+ * holds the owner proof: a sign-in's first factor just given (the sign-in's own setup step),
+ * or the account area's setup pass (finishTwoStepSetup).
  */
 export async function confirmTwoStep(deps: TwoStepDeps, account: Account, code: string, at: ChangeContext): Promise<string[] | undefined> {
   const codes = await deps.db.transaction().execute(async (trx) => {
@@ -48,20 +53,76 @@ export async function confirmTwoStep(deps: TwoStepDeps, account: Account, code: 
   return codes;
 }
 
-/** The password and a current second factor, or a DomainError the page can explain. */
-async function proveBoth(deps: TwoStepDeps, account: Account, proof: { password: string; code: string }, ip: string | undefined): Promise<void> {
-  await confirmCurrentPassword(deps, account.sub, proof.password);
-  const check = await checkSecondFactor(deps, account.sub, proof.code, ip);
-  if (!check.ok) {
-    if (check.error === 'rate_limited') throw new DomainError('rate_limited', { retryAfterSeconds: check.retryAfterSeconds });
-    throw new DomainError('invalid_code', { fields: { code: 'second_factor_wrong' } });
+/** Records a refused change (the owner proof or the second factor) and rethrows the refusal. */
+async function refused(deps: TwoStepDeps, account: Account, type: AuditEventType, err: unknown, at: ChangeContext, details: Record<string, unknown> = {}): Promise<never> {
+  const reason = refusalReason(err);
+  if (reason) await recordAudit(deps.db, { type, outcome: 'failure', accountSub: account.sub, clientId: at.clientId ?? null, origin: at.origin, details: { ...details, reason } });
+  throw err;
+}
+
+/** Proof of the owner and a current second factor, or a DomainError the page can explain (recorded as a failed `type`). */
+async function proveBoth(deps: TwoStepDeps, account: Account, proof: ChangeProof, type: AuditEventType, at: ChangeContext & { ip?: string }, details?: Record<string, unknown>): Promise<void> {
+  try {
+    // The owner proof first: a stale session or a wrong password does not spend the code.
+    await proveOwner(deps, account, proof);
+    const check = await checkSecondFactor(deps, account.sub, proof.code, at.ip);
+    if (!check.ok) {
+      if (check.error === 'rate_limited') throw new DomainError('rate_limited', { retryAfterSeconds: check.retryAfterSeconds });
+      throw new DomainError('invalid_code', { fields: { code: 'second_factor_wrong' } });
+    }
+  } catch (err) {
+    await refused(deps, account, type, err, at, details);
   }
 }
 
+/** The account area's browser session: which session, when it signed in. */
+export type SessionContext = ChangeContext & { sessionUid: string; ip?: string };
+
+/**
+ * Setting up an app from the account area, step one: the owner proof. Returns the app's key
+ * (the same one on every try, so an app that already scanned it keeps working) and a setup
+ * pass for step two, or undefined when an app is already on. The key is never shown without
+ * a proof: whoever saw it could make the owner's codes.
+ */
+export async function startTwoStepSetup(deps: TwoStepDeps, account: Account, proof: OwnerProof, at: SessionContext & { label: string }): Promise<{ setup: TotpSetup; pass: string } | undefined> {
+  if (await hasTotp(deps.db, account.sub)) return undefined;
+  try {
+    await proveOwner(deps, account, proof);
+  } catch (err) {
+    return refused(deps, account, 'factor_added', err, at, { factor: 'totp' });
+  }
+  const setup = await pendingTotpSetup(deps, account.sub, at.label);
+  return setup && { setup, pass: issueSetupPass(deps, account.sub, at.sessionUid) };
+}
+
+export type SetupOutcome =
+  | { ok: true; codes: string[] }
+  | { ok: false; reason: 'wrong_code'; setup: TotpSetup; pass: string }
+  | { ok: false; reason: 'proof_expired' | 'already_on' };
+
+/**
+ * Step two: a code from the app, with the pass step one gave this session. A missing, forged
+ * or expired pass (proof_expired, recorded) means asking for the proof again.
+ */
+export async function finishTwoStepSetup(deps: TwoStepDeps, account: Account, input: { code: string; pass: string }, at: SessionContext & { label: string }): Promise<SetupOutcome> {
+  if (await hasTotp(deps.db, account.sub)) return { ok: false, reason: 'already_on' };
+  if (!checkSetupPass(deps, input.pass, account.sub, at.sessionUid)) {
+    await recordAudit(deps.db, { type: 'factor_added', outcome: 'failure', accountSub: account.sub, clientId: at.clientId ?? null, origin: at.origin, details: { factor: 'totp', reason: 'proof_expired' } });
+    return { ok: false, reason: 'proof_expired' };
+  }
+  const codes = await confirmTwoStep(deps, account, input.code, at);
+  if (codes) return { ok: true, codes };
+  const setup = await pendingTotpSetup(deps, account.sub, at.label);
+  return setup ? { ok: false, reason: 'wrong_code', setup, pass: input.pass } : { ok: false, reason: 'already_on' };
+}
+
+/** Proof for turning it off or new codes: the owner (password, or a recent sign-in) and a second factor. */
+export type ChangeProof = OwnerProof & { code: string };
+
 /** Turns two-step verification off: the app and every recovery code are removed. */
-export async function turnOffTwoStep(deps: TwoStepDeps, account: Account, proof: { password: string; code: string }, at: ChangeContext & { ip?: string }): Promise<void> {
+export async function turnOffTwoStep(deps: TwoStepDeps, account: Account, proof: ChangeProof, at: ChangeContext & { ip?: string }): Promise<void> {
   if (!(await hasTotp(deps.db, account.sub))) return;
-  await proveBoth(deps, account, proof, at.ip);
+  await proveBoth(deps, account, proof, 'factor_removed', at, { factor: 'totp' });
   await deps.db.transaction().execute(async (trx) => {
     await deleteTotp(trx, account.sub);
     await deleteRecoveryCodes(trx, account.sub);
@@ -72,9 +133,9 @@ export async function turnOffTwoStep(deps: TwoStepDeps, account: Account, proof:
 }
 
 /** Ten new recovery codes; the old ones stop working. Returns the new ones (to show once). */
-export async function renewRecoveryCodes(deps: TwoStepDeps, account: Account, proof: { password: string; code: string }, at: ChangeContext & { ip?: string }): Promise<string[]> {
+export async function renewRecoveryCodes(deps: TwoStepDeps, account: Account, proof: ChangeProof, at: ChangeContext & { ip?: string }): Promise<string[]> {
   if (!(await hasTotp(deps.db, account.sub))) throw new DomainError('invalid_request');
-  await proveBoth(deps, account, proof, at.ip);
+  await proveBoth(deps, account, proof, 'recovery_codes_created', at, { replaced: true });
   const codes = await deps.db.transaction().execute(async (trx) => {
     const fresh = await replaceRecoveryCodes(trx, deps.tokenKey, account.sub);
     await recordAudit(trx, { type: 'recovery_codes_created', accountSub: account.sub, clientId: at.clientId ?? null, origin: at.origin, details: { count: fresh.length, replaced: true } });

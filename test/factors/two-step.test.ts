@@ -1,8 +1,10 @@
 // The two-step verification domain over a real database: setting up an authenticator app,
 // replayed and wrong codes, recovery codes that work once, the per-account throttle, turning it
-// off only with the password and a second factor, and what amr/acr a sign-in is worth.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getAccount } from '../../src/accounts/index.ts';
+// off only with the password and a second factor, proof of the owner before any change (the
+// password, or for a passwordless account a recent sign-in; refusals recorded), and what
+// amr/acr a sign-in is worth.
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { getAccount, registerPasswordlessAccount } from '../../src/accounts/index.ts';
 import { listAuditEvents } from '../../src/audit/index.ts';
 import {
   ACR_ONE_FACTOR,
@@ -10,13 +12,16 @@ import {
   acrFor,
   checkSecondFactor,
   confirmTwoStep,
+  finishTwoStepSetup,
   hasSecondFactor,
   hasTotp,
   pendingTotpSetup,
   recoveryCodesLeft,
   renewRecoveryCodes,
   requestWantsTwoFactors,
+  RecentSignInRequiredError,
   secondFactorsOf,
+  startTwoStepSetup,
   turnOffTwoStep,
 } from '../../src/factors/index.ts';
 import { GOOD_PASSWORD, messagesTo, newAccount, openDomainDeps, uniqueEmail, uniquePhone, type DomainTestDb } from '../support/domain-deps.ts';
@@ -138,6 +143,75 @@ describe('turning it off and new recovery codes', () => {
     expect(text).toMatch(/^[\x20-\x7e]+$/);
     expect(text.length).toBeLessThanOrEqual(160);
     expect((await getAccount(env.deps, account.sub))?.phone_number).toBe(phone);
+  });
+});
+
+describe('proof of the owner', () => {
+  afterEach(() => vi.restoreAllMocks());
+  const now = () => Math.floor(Date.now() / 1000);
+  const reasons = async (sub: string, type: 'factor_added' | 'factor_removed' | 'recovery_codes_created') =>
+    (await listAuditEvents(env.deps.db, { accountSub: sub, type, outcome: 'failure' })).map((e) => (e.details as Record<string, unknown>)['reason']);
+
+  it('setup: the password before the key (none, wrong: refused and recorded), then a pass for this session only, for ten minutes', async () => {
+    const account = await newAccount(env.deps, { email: uniqueEmail('proof') });
+    const at = { origin: {}, sessionUid: 'session-a', label: account.email ?? '' };
+    await expect(startTwoStepSetup(env.deps, account, { authTime: now() }, at)).rejects.toMatchObject({ code: 'invalid_request', fields: { current_password: 'required' } });
+    await expect(startTwoStepSetup(env.deps, account, { password: 'not my password' }, at)).rejects.toMatchObject({ fields: { current_password: 'current_password_wrong' } });
+    expect(await reasons(account.sub, 'factor_added')).toEqual(['current_password_wrong', 'password_required']);
+    expect(await env.deps.db.selectFrom('totp_factors').select('account_sub').where('account_sub', '=', account.sub).executeTakeFirst()).toBeUndefined();
+
+    const started = await startTwoStepSetup(env.deps, account, { password: GOOD_PASSWORD }, at);
+    const { setup, pass } = started ?? { setup: undefined, pass: '' };
+    const code = await appCode(setup?.secretText ?? '');
+    expect(await finishTwoStepSetup(env.deps, account, { code, pass }, { ...at, sessionUid: 'session-b' })).toEqual({ ok: false, reason: 'proof_expired' });
+    expect(await finishTwoStepSetup(env.deps, account, { code, pass: '' }, at)).toEqual({ ok: false, reason: 'proof_expired' });
+    const real = Date.now.bind(Date);
+    vi.spyOn(Date, 'now').mockImplementation(() => real() + 11 * 60 * 1000);
+    expect(await finishTwoStepSetup(env.deps, account, { code: await appCode(setup?.secretText ?? '', 0), pass }, at)).toEqual({ ok: false, reason: 'proof_expired' });
+    vi.restoreAllMocks();
+    expect(await hasTotp(env.deps.db, account.sub)).toBe(false);
+    const wrong = await finishTwoStepSetup(env.deps, account, { code: '000000', pass }, at);
+    expect(wrong).toMatchObject({ ok: false, reason: 'wrong_code', pass, setup: { secretText: setup?.secretText } });
+    const done = await finishTwoStepSetup(env.deps, account, { code, pass }, at);
+    expect(done.ok && done.codes).toHaveLength(10);
+    expect(await hasTotp(env.deps.db, account.sub)).toBe(true);
+  });
+
+  it('an account without a password: a sign-in in the last five minutes instead, for setup, new codes and turning it off', async () => {
+    const account = await registerPasswordlessAccount(env.deps, { phone_number: uniquePhone(), locale: 'sm' });
+    const at = { origin: {}, sessionUid: 'session-p', label: account.phone_number ?? '' };
+    await expect(startTwoStepSetup(env.deps, account, { authTime: now() - 6 * 60 }, at)).rejects.toBeInstanceOf(RecentSignInRequiredError);
+    await expect(startTwoStepSetup(env.deps, account, {}, at)).rejects.toBeInstanceOf(RecentSignInRequiredError);
+    // A password typed for an account that has none proves nothing.
+    await expect(startTwoStepSetup(env.deps, account, { password: GOOD_PASSWORD, authTime: now() - 6 * 60 }, at)).rejects.toBeInstanceOf(RecentSignInRequiredError);
+    expect(await reasons(account.sub, 'factor_added')).toEqual(['recent_sign_in_required', 'recent_sign_in_required', 'recent_sign_in_required']);
+    const started = await startTwoStepSetup(env.deps, account, { authTime: now() - 4 * 60 }, at);
+    const done = await finishTwoStepSetup(env.deps, account, { code: await appCode(started?.setup.secretText ?? ''), pass: started?.pass ?? '' }, at);
+    const codes = done.ok ? done.codes : [];
+    expect(codes).toHaveLength(10);
+
+    const change = { origin: {} };
+    await expect(renewRecoveryCodes(env.deps, account, { code: codes[0] ?? '', authTime: now() - 6 * 60 }, change)).rejects.toBeInstanceOf(RecentSignInRequiredError);
+    await expect(turnOffTwoStep(env.deps, account, { code: codes[0] ?? '', authTime: now() - 6 * 60 }, change)).rejects.toBeInstanceOf(RecentSignInRequiredError);
+    await expect(turnOffTwoStep(env.deps, account, { code: '000000', authTime: now() }, change)).rejects.toMatchObject({ code: 'invalid_code' });
+    expect(await reasons(account.sub, 'recovery_codes_created')).toEqual(['recent_sign_in_required']);
+    expect(await reasons(account.sub, 'factor_removed')).toEqual(['second_factor_wrong', 'recent_sign_in_required']);
+    // The refused ones did not spend codes[0].
+    const fresh = await renewRecoveryCodes(env.deps, account, { code: codes[0] ?? '', authTime: now() - 60 }, change);
+    expect(fresh).toHaveLength(10);
+    await turnOffTwoStep(env.deps, account, { code: fresh[0] ?? '', authTime: now() - 60 }, change);
+    expect(await hasTotp(env.deps.db, account.sub)).toBe(false);
+  });
+
+  it('an account with a password keeps needing it: a recent sign-in is not enough', async () => {
+    const account = await newAccount(env.deps, { email: uniqueEmail('keeps') });
+    const { codes } = await enrolTotp(env.deps, account.sub);
+    await expect(turnOffTwoStep(env.deps, account, { code: codes[0] ?? '', authTime: now() }, { origin: {} })).rejects.toMatchObject({ fields: { current_password: 'required' } });
+    await expect(renewRecoveryCodes(env.deps, account, { code: codes[0] ?? '', authTime: now() }, { origin: {} })).rejects.toMatchObject({ fields: { current_password: 'required' } });
+    expect(await reasons(account.sub, 'factor_removed')).toEqual(['password_required']);
+    expect(await reasons(account.sub, 'recovery_codes_created')).toEqual(['password_required']);
+    expect(await hasTotp(env.deps.db, account.sub)).toBe(true);
+    expect(await recoveryCodesLeft(env.deps.db, account.sub)).toBe(10);
   });
 });
 

@@ -28,6 +28,20 @@ export const ADMIN_AREA: HostedArea = { callbackPath: '/admin/callback' };
 const AREAS = [ACCOUNT_AREA, ADMIN_AREA];
 
 const callbackUrl = (issuer: string, area: HostedArea) => `${issuer}${area.callbackPath}`;
+
+/**
+ * Where a finished sign-in may send the browser back to: an account page, nothing else (the
+ * flow cookie is not signed, so the path is checked again when it is read: no open redirect).
+ */
+export function accountReturnPath(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length <= 100 && /^\/account(\/[a-z0-9-]+)*$/.test(value) ? value : undefined;
+}
+
+/** The link of a page's "sign in again": a fresh sign-in, then back to `returnTo` (an account page). */
+export const signInAgainHref = (returnTo: string) => `/account/sign-in-again?return=${encodeURIComponent(returnTo)}`;
+
+/** A sign-in that asks again even with a session (prompt=login), then returns to `returnTo`. */
+export type SignInAgain = { returnTo?: string; loginHint?: string };
 const ensured = new Map<string, Promise<unknown>>();
 
 /** Creates or refreshes the fixed client once per process and issuer (idempotent upsert). */
@@ -53,11 +67,13 @@ export function ensureAccountClient(deps: ClientDeps): Promise<unknown> {
 const s256 = (verifier: string) => crypto.createHash('sha256').update(verifier).digest('base64url');
 
 /** Redirects the browser into an authorization request for the account area. */
-export async function startAccountSignIn(deps: ClientDeps, ctx: Context, area: HostedArea = ACCOUNT_AREA): Promise<void> {
+export async function startAccountSignIn(deps: ClientDeps, ctx: Context, area: HostedArea = ACCOUNT_AREA, again?: SignInAgain): Promise<void> {
   await ensureAccountClient(deps);
   const state = crypto.randomBytes(16).toString('base64url');
   const verifier = crypto.randomBytes(32).toString('base64url');
-  ctx.cookies.set(FLOW_COOKIE, `${state}.${verifier}`, {
+  const returnTo = accountReturnPath(again?.returnTo);
+  const flow = [state, verifier, ...(returnTo ? [Buffer.from(returnTo).toString('base64url')] : [])].join('.');
+  ctx.cookies.set(FLOW_COOKIE, flow, {
     httpOnly: true,
     sameSite: 'lax',
     secure: ctx.secure,
@@ -74,6 +90,8 @@ export async function startAccountSignIn(deps: ClientDeps, ctx: Context, area: H
     state,
     code_challenge: s256(verifier),
     code_challenge_method: 'S256',
+    ...(again ? { prompt: 'login' } : {}),
+    ...(again?.loginHint ? { login_hint: again.loginHint } : {}),
   }).toString();
   ctx.status = 303;
   ctx.redirect(`${url.pathname}${url.search}`);
@@ -83,12 +101,12 @@ export async function startAccountSignIn(deps: ClientDeps, ctx: Context, area: H
  * The callback: state must match this browser's flow cookie, and the code must be a live code
  * for the account client, for our redirect URI, for this PKCE verifier, issued to the session
  * this browser holds. The code is consumed (never usable at the token endpoint). Returns
- * whether the sign-in completed.
+ * false, or that the sign-in completed and the account page it was started for (if any).
  */
-export async function completeAccountSignIn(deps: FlowDeps, ctx: Context, sessionUid: string | undefined, area: HostedArea = ACCOUNT_AREA): Promise<boolean> {
+export async function completeAccountSignIn(deps: FlowDeps, ctx: Context, sessionUid: string | undefined, area: HostedArea = ACCOUNT_AREA): Promise<false | { returnTo?: string }> {
   const flow = ctx.cookies.get(FLOW_COOKIE) ?? '';
   ctx.cookies.set(FLOW_COOKIE, null, { path: area.callbackPath });
-  const [state, verifier] = flow.split('.');
+  const [state, verifier, back] = flow.split('.');
   const code = ctx.query['code'];
   if (!state || !verifier || ctx.query['state'] !== state || typeof code !== 'string' || code.length > 200) return false;
   const provider = deps.runtime.provider;
@@ -102,5 +120,7 @@ export async function completeAccountSignIn(deps: FlowDeps, ctx: Context, sessio
     !!sessionUid &&
     found.sessionUid === sessionUid;
   await found.consume();
-  return ok;
+  if (!ok) return false;
+  const returnTo = back ? accountReturnPath(Buffer.from(back, 'base64url').toString()) : undefined;
+  return returnTo ? { returnTo } : {};
 }

@@ -8,6 +8,9 @@ import { negotiateLocale } from '../../i18n/negotiate.ts';
 
 export type SignedIn = { session: Session; account: Account };
 
+/** When this browser's session last signed in (epoch seconds), for rules that want a recent sign-in. */
+export const signedInAt = (who: SignedIn): number | undefined => who.session.authTime();
+
 export async function currentSession(deps: Pick<Deps, 'runtime'>, ctx: Context): Promise<Session | undefined> {
   // Read per request: the provider is rebuilt when signing keys rotate.
   const session = await deps.runtime.provider.Session.get(ctx);

@@ -1,5 +1,6 @@
 // Owns: the account area for people who come to the IdP directly: GET /login and GET /register
-// in a browser (both start the account area's own authorization request), /account… (profile,
+// in a browser (both start the account area's own authorization request; GET
+// /account/sign-in-again asks again and returns to an account page), /account… (profile,
 // password, sessions and apps), GET /logout (oidc-provider's end-session, in our pages).
 // POST /login, /register, /logout are the JSON API's (src/web/api/).
 import Router from '@koa/router';
@@ -19,9 +20,9 @@ import { readForm } from '../pages/forms.ts';
 import { isSupportedLocale } from '../../i18n/i18n.ts';
 import { rememberLocale } from '../pages/language.ts';
 import { renderPage } from '../pages/render.ts';
-import { completeAccountSignIn, SIGN_UP_COOKIE, startAccountSignIn } from './account-client.ts';
+import { ACCOUNT_AREA, accountReturnPath, completeAccountSignIn, SIGN_UP_COOKIE, startAccountSignIn } from './account-client.ts';
 import { profileRows, sessionsAndApps } from './account-view.ts';
-import { currentSession, requireSignedIn, type SignedIn } from './current-session.ts';
+import { currentSession, requireSignedIn, signedIn, type SignedIn } from './current-session.ts';
 import { passwordForm, profileForm } from './forms.ts';
 import { accountSignInMethods } from '../connections/routes.ts';
 
@@ -80,12 +81,21 @@ export function accountRoutes(deps: AccountAreaDeps): Router<AccountState> {
     await startAccountSignIn(deps, ctx);
   });
 
+  // "Sign in again" from a page that needs a recent sign-in (two-step verification of a
+  // passwordless account): asks even with a session, then back to that page.
+  router.get('/account/sign-in-again', async (ctx) => {
+    const who = await signedIn(deps, ctx);
+    const hint = who?.account.email ?? who?.account.phone_number ?? undefined;
+    await startAccountSignIn(deps, ctx, ACCOUNT_AREA, { returnTo: accountReturnPath(ctx.query['return']), ...(hint ? { loginHint: hint } : {}) });
+  });
+
   router.get('/account/callback', async (ctx) => {
     const c = ctx;
     const session = await currentSession(deps, c);
-    if (await completeAccountSignIn(deps, c, session?.uid)) {
+    const done = await completeAccountSignIn(deps, c, session?.uid);
+    if (done) {
       ctx.status = 303;
-      return ctx.redirect('/account');
+      return ctx.redirect(done.returnTo ?? '/account');
     }
     renderPage(c, 'message', { titleKey: 'pages:callback_failed.title', messageKey: 'pages:callback_failed.message', backHref: '/login', backKey: 'pages:callback_failed.back' }, { status: 400 });
   });

@@ -1,5 +1,5 @@
 // Two-step verification in Debian's Chromium with JavaScript off, in English and in Samoan:
-// turn it on in the account area (the secret read from the page, the app's codes computed
+// turn it on in the account area (the password first, then the secret read from the page, the app's codes computed
 // from it with otplib), the recovery codes shown once, signing in again asks for the app's
 // code, turning it off needs a second factor (a wrong code leaves it on; a recovery code
 // turns it off). Every two-step page stays under 30 KB with its stylesheet.
@@ -57,6 +57,11 @@ for (const lang of ['en', 'sm'] as const) {
       await page.getByRole('link', { name: t('two-step:account_section.manage') }).click();
       await expectHeading('two-step:manage.title');
       await page.getByRole('link', { name: t('two-step:manage.turn_on') }).click();
+      // The password first: the app's key is shown only to the owner.
+      await expectHeading('two-step:setup.title');
+      expect(await page.locator('#totp-secret').count()).toBe(0);
+      await page.locator('#f-password').fill(PASSWORD);
+      await submit(t('two-step:owner_proof.submit'));
       await expectHeading('two-step:setup.title');
 
       // The QR code is inline SVG; the link is for the phone that has the app; the key is text.
