@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 
 /** V8 heap limits that keep one busy process near 140 MB (docs/operations.md, "Measured"). */
-export const IMAGE_NODE_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=4'];
+export const IMAGE_NODE_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=8'];
 export const IMAGE_NODE_ARGS = [...IMAGE_NODE_FLAGS, 'dist/bundle/main.js'];
 const TSX_NODE_ARGS = ['--import', 'tsx', 'src/main.ts'];
 
