@@ -189,10 +189,16 @@ export async function rotateClientSecret(db: Db, box: SecretBox, clientId: strin
   if (!isConfidential(existing.type)) throw new ClientInputError(`${existing.type} clients are public and have no secret`);
   const secret = newSecret();
   await updateClientRow(db, clientId, { secret_enc: box.seal(secret) });
+  // This process refuses the old secret at once (others within CLIENT_CACHE_MS).
+  metadataCache.forget(db, clientId);
   return secret;
 }
 
-export const deleteClient = deleteClientRow;
+export async function deleteClient(db: Db, clientId: string): Promise<boolean> {
+  const deleted = await deleteClientRow(db, clientId);
+  metadataCache.forget(db, clientId);
+  return deleted;
+}
 
 /**
  * oidc-provider looks the client up on every request. A short cache takes that query off the

@@ -14,6 +14,7 @@ import { getAccount } from '../accounts/index.ts';
 import { PostgresAdapter } from './adapter.ts';
 import { resourceServerFor } from './api-access.ts';
 import { renderOidcError } from './error-page.ts';
+import { reuseClientInstances } from './client-instances.ts';
 import { extendProvider } from './extensions.ts';
 import { logoutSource, postLogoutSuccessSource } from './logout-pages.ts';
 import { keepOfflineAccess } from './offline-access.ts';
@@ -187,6 +188,7 @@ export function buildProvider(deps: ProviderDeps): Provider {
   provider.proxy = deps.trustProxy;
   provider.maxIpsCount = deps.trustProxyHops;
   extendProvider(provider, deps);
+  reuseClientInstances(provider, (id) => findOidcClientMetadata(db, box, id));
   return provider;
 }
 

@@ -1,14 +1,16 @@
 // Owns: security headers common to every response. Pages add their own CSP (see views).
 import type { Middleware } from 'koa';
 
+// Neither middleware is async: every request passes both, and an async wrapper would add a
+// promise to each.
 export function securityHeaders(opts: { https: boolean }): Middleware {
-  return async (ctx, next) => {
+  return (ctx, next) => {
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('Referrer-Policy', 'no-referrer');
     ctx.set('X-Frame-Options', 'DENY');
     ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
     if (opts.https) ctx.set('Strict-Transport-Security', 'max-age=31536000; includeSubDomains');
-    await next();
+    return next();
   };
 }
 
@@ -18,8 +20,8 @@ export function securityHeaders(opts: { https: boolean }): Middleware {
  * oidc-provider both decide that from the request's socket, so that is where it is said.
  */
 export function httpsOnly(): Middleware {
-  return async (ctx, next) => {
+  return (ctx, next) => {
     (ctx.req.socket as { encrypted?: boolean }).encrypted = true;
-    await next();
+    return next();
   };
 }

@@ -4,7 +4,7 @@ import * as oidc from 'openid-client';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApi } from '../../src/apis/apis.ts';
-import { createClient } from '../../src/clients/clients.ts';
+import { createClient, rotateClientSecret } from '../../src/clients/clients.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -84,5 +84,18 @@ describe('client credentials', () => {
       status: 401,
       cause: [{ parameters: { error: 'invalid_client' } }],
     });
+  });
+
+  // The provider reuses a Client object while the metadata cache hands back the same entry
+  // (src/oidc/client-instances.ts): a change made in this process must still count at once.
+  it('honours a rotated secret at once: the old one is refused, the new one works', async () => {
+    const { client, clientSecret } = await createClient(server.database.db, server.box, { name: 'rotating', type: 'service' });
+    const asClient = (secret: string) =>
+      oidc.discovery(new URL(server.url), client.client_id, undefined, oidc.ClientSecretBasic(secret), { execute: [oidc.allowInsecureRequests] });
+    const before = await asClient(clientSecret!);
+    expect((await oidc.clientCredentialsGrant(before)).access_token).toBeTruthy();
+    const rotated = await rotateClientSecret(server.database.db, server.box, client.client_id);
+    await expect(oidc.clientCredentialsGrant(before)).rejects.toMatchObject({ status: 401, cause: [{ parameters: { error: 'invalid_client' } }] });
+    expect((await oidc.clientCredentialsGrant(await asClient(rotated!))).access_token).toBeTruthy();
   });
 });
