@@ -23,7 +23,9 @@ const HASHED_MODELS = new Set([
 // A copy without `delete`, which would turn it into a slow dictionary-mode object.
 const withoutJti = ({ jti: _jti, ...rest }: AdapterPayload): AdapterPayload => rest;
 
-const digest = (id: string) => `sha256:${crypto.createHash('sha256').update(id).digest('hex')}`;
+// One-shot crypto.hash: no Hash object per token (createHash().update().digest() showed as 6 µs
+// a token in a CPU profile of the token endpoint).
+const digest = (id: string) => `sha256:${crypto.hash('sha256', id, 'hex')}`;
 
 /** One upsert, under the short names the statement's jsonb_to_recordset reads. */
 type Row = {
