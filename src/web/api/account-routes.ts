@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { confirmCurrentPassword, getAccount, PROFILE_FIELDS, registerAccount, registrationInput, updateProfile } from '../../accounts/index.ts';
 import { sourceOf } from '../../audit/index.ts';
 import type { Deps } from '../../deps.ts';
+import { isRecentSignIn } from '../../factors/index.ts';
 import { pendingContacts, requestEmailChange, requestPhoneChange, resendVerification, startContactVerification } from '../../verification/index.ts';
 import { requireScope, type BearerAuth } from './bearer.ts';
 import { ApiError } from './errors.ts';
@@ -114,18 +115,14 @@ export function addAccountRoutes(api: ApiRoutes, deps: AccountRoutesDeps): void 
   );
 }
 
-/** How recent a sign-in must be to change an email or phone without the password. */
-export const RECENT_SIGN_IN_SECONDS = 5 * 60;
-
 /**
  * Changing the email or phone moves where reset links go, so a stolen or borrowed token alone
  * must not do it: the current password (a wrong one is always refused), or a sign-in within
- * the last RECENT_SIGN_IN_SECONDS.
+ * the last RECENT_SIGN_IN_SECONDS (the same rule as the account pages' owner proof).
  */
 async function requireProofOfPerson(deps: AccountRoutesDeps, auth: BearerAuth, currentPassword: unknown): Promise<void> {
   if (currentPassword !== undefined) return confirmCurrentPassword(deps, auth.sub, currentPassword);
-  const now = Math.floor(Date.now() / 1000);
-  if (auth.authTime !== undefined && now - auth.authTime <= RECENT_SIGN_IN_SECONDS) return;
+  if (isRecentSignIn(auth.authTime)) return;
   throw new ApiError(403, 'reauthentication_required', { fields: { current_password: 'required' } });
 }
 
