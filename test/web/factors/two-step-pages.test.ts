@@ -8,7 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { hasTotp } from '../../../src/factors/index.ts';
 import { translator } from '../../../src/i18n/i18n.ts';
 import { auditCount, expectAuditEvent } from '../../support/audit.ts';
-import { Browser, csrfOf, decode, formActions, inputValue, newPerson, textOf } from '../../support/browser.ts';
+import { Browser, csrfOf, decode, formActions, inputValue, newPerson, signUpOnPage, textOf } from '../../support/browser.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 import { codeSignIn, passwordlessAccount, subOf } from '../../support/code-sign-in.ts';
 import { appCode } from '../../factors/enrol.ts';
@@ -34,9 +34,7 @@ const secretOf = (html: string) => html.match(/id="totp-secret">([A-Z2-7 ]+)</)?
 async function withPassword() {
   const b = new Browser(server.url);
   const person = newPerson('ts');
-  const reg = await b.go('/register');
-  const action = reg.html.match(/<form method="post" action="([^"]+\/register)"/)?.[1] ?? '';
-  const account = await b.go(action, { form: { _csrf: csrfOf(reg.html, action), ...person, locale: 'en' } });
+  const account = await signUpOnPage(b, { ...person, locale: 'en' });
   expect(account.url).toBe(`${server.url}/account`);
   const sub = await subOf(server, person.email);
   return { b, person, sub };
