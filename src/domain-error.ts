@@ -4,7 +4,7 @@
 // (web/api/errors.ts); pages turn it into sentences through one function (web/pages/form-error.ts).
 
 /** Every code a domain error may carry. */
-export type DomainErrorCode = 'invalid_request' | 'already_registered' | 'account_not_found' | 'rate_limited' | 'invalid_code' | 'last_owner' | 'not_found' | 'forbidden';
+export type DomainErrorCode = 'invalid_request' | 'already_registered' | 'account_not_found' | 'rate_limited' | 'invalid_code' | 'last_owner' | 'not_found' | 'forbidden' | 'last_way_in';
 
 export type FieldErrors = Record<string, string>;
 

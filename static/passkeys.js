@@ -51,6 +51,8 @@
   function run(form, mode, autofill) {
     var body = new URLSearchParams();
     body.set('_csrf', form.elements['_csrf'].value);
+    // Adding a passkey needs the owner's password first (when the account has one): sent with the options.
+    if (form.elements['current_password']) body.set('current_password', form.elements['current_password'].value);
     return fetch(form.getAttribute('data-options'), {
       method: 'POST',
       credentials: 'same-origin',
@@ -58,8 +60,18 @@
       body: body.toString(),
     })
       .then(function (res) {
-        if (!res.ok) throw new Error('options ' + res.status);
-        return res.json();
+        if (res.ok) return res.json();
+        // A refusal the server explains (a wrong password, a stale sign-in): its own words.
+        return res.json().then(
+          function (body) {
+            var err = new Error('options ' + res.status);
+            if (body && typeof body.message === 'string') err.said = body.message;
+            throw err;
+          },
+          function () {
+            throw new Error('options ' + res.status);
+          },
+        );
       })
       .then(function (optionsJSON) {
         return mode === 'register'
@@ -75,6 +87,10 @@
   }
 
   function report(form, status, err) {
+    if (err && err.said) {
+      status.textContent = err.said;
+      return;
+    }
     var name = err && err.name;
     // NotAllowedError: cancelled, timed out, or no passkey chosen; InvalidStateError (adding):
     // this authenticator already holds one of this account's passkeys. Others: it did not work.

@@ -1,6 +1,7 @@
 // Owns: the "ways in" rule: what can still sign an account in, counted the one way every change
 // that could take a way away asks (unlinking an upstream, src/connections/linking.ts; removing a
-// passkey, which src/web/factors/passkey-routes.ts hands this rule as removePasskey's guard).
+// passkey, which src/web/factors/passkey-routes.ts hands this rule as removePasskey's guard;
+// a person changing their own phone number, whose routes hand it to src/verification).
 // A way in is something that alone ends a sign-in (a second factor may be asked after it):
 //   - a password;
 //   - a linked upstream whose connection is enabled (a disabled one is no way in today);
@@ -41,6 +42,18 @@ export async function waysIn(db: Db, accountId: string): Promise<WayIn[]> {
 export async function wayInRemainsWithout(db: Db, accountId: string, without: { connectionId: string }): Promise<boolean> {
   const ways = await waysIn(db, accountId);
   return ways.some((w) => w.kind !== 'link' || w.connectionId !== without.connectionId);
+}
+
+/**
+ * The phone-change guard (src/verification's PhoneWayInGuard). With `phone`, asked before a
+ * change: whether a way in would remain once it is the account's number, verified (a number
+ * that cannot take a text message is no way in, so it must not replace the only one). Without,
+ * asked after the change inside its transaction: whether any way in remains.
+ */
+export async function wayInRemainsWithPhone(db: Db, accountId: string, phone?: string): Promise<boolean> {
+  if (phone === undefined) return hasWayIn(db, accountId);
+  if (isSmsCapable(phone)) return true;
+  return (await waysIn(db, accountId)).some((w) => w.kind !== 'code' || w.channel !== 'sms');
 }
 
 /** Whether the account still has any way in (asked after a change, inside its transaction). */

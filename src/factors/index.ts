@@ -62,14 +62,14 @@ export {
   type SetupOutcome,
   type TwoStepDeps,
 } from './two-step.ts';
-export { isRecentSignIn, proofNeeded, RecentSignInRequiredError, RECENT_SIGN_IN_SECONDS, SETUP_PASS_SECONDS, type OwnerProof, type ProofNeeded } from './owner-proof.ts';
+export { isRecentSignIn, proofNeeded, RecentSignInRequiredError, RECENT_SIGN_IN_SECONDS, refusalReason, SETUP_PASS_SECONDS, type OwnerProof, type ProofNeeded } from './owner-proof.ts';
 
 
 // Passkeys (WebAuthn L2, discoverable credentials with user verification): docs/factors.md.
 export { PasskeyError, type PasskeyFailure } from './passkey-errors.ts';
 export { issueChallenge as issuePasskeyChallenge, takeChallenge as takePasskeyChallenge } from './passkey-challenges.ts';
 export { relyingParty } from './passkey-rp.ts';
-export { finishPasskeyRegistration, hasPasskey, listPasskeys, removePasskey, startPasskeyRegistration, PASSKEY_NAME_MAX, type Passkey, type PasskeyDeps, type PasskeyRemoval } from './passkeys.ts';
+export { finishPasskeyRegistration, hasPasskey, listPasskeys, removePasskey, startPasskeyRegistration, PASSKEY_NAME_MAX, type Passkey, type PasskeyDeps, type PasskeyOwner, type PasskeyRemoval } from './passkeys.ts';
 export { finishPasskeySignIn, passkeyAuthenticationOptions, startPasskeySignIn, verifyPasskeyAssertion, type PasskeyProof } from './passkey-assertion.ts';
 
 // An administrator removing a person's second factor (src/web/admin).

@@ -1,15 +1,16 @@
 // Owns: proof that the person at a signed-in browser is the account's owner before a change to
-// their two-step verification. An account with a password proves it with the current password
+// their two-step verification or their passkeys. An account with a password proves it with the current password
 // (checked and throttled by the accounts room, the same lock as sign-in); a passwordless one
 // (signed up with a code, or social) with a sign-in within RECENT_SIGN_IN_SECONDS: a session
 // left open on a shared phone is not proof. Also the setup pass: a short-lived HMAC that
 // carries a proof from the page that asked for it to the page that confirms the new app.
 import crypto from 'node:crypto';
 import { confirmCurrentPassword, hasPassword, type Account, type AccountsDeps } from '../accounts/index.ts';
+import { recordAudit, type AuditEventType, type AuditOrigin } from '../audit/index.ts';
 import type { Deps } from '../deps.ts';
 import { DomainError, RateLimitedError } from '../domain-error.ts';
 
-/** How recent a sign-in must be to stand in for a password (the JSON API's contact-change rule). */
+/** How recent a sign-in must be to stand in for a password: here, and for the JSON API's contact changes. */
 export const RECENT_SIGN_IN_SECONDS = 5 * 60;
 /** How long a proof given before setup lasts: time to install the app, scan and type a code. */
 export const SETUP_PASS_SECONDS = 10 * 60;
@@ -56,6 +57,20 @@ export function refusalReason(err: unknown): string | undefined {
   if (password === 'required') return 'password_required';
   if (password) return 'current_password_wrong';
   return undefined;
+}
+
+/** Records a refused proof (or second factor) as a failed `type` and rethrows it; unexpected errors pass through unrecorded. */
+export async function recordRefusal(
+  deps: Pick<Deps, 'db'>,
+  accountSub: string,
+  type: AuditEventType,
+  err: unknown,
+  at: { origin?: AuditOrigin; clientId?: string },
+  details: Record<string, unknown> = {},
+): Promise<never> {
+  const reason = refusalReason(err);
+  if (reason) await recordAudit(deps.db, { type, outcome: 'failure', accountSub, clientId: at.clientId ?? null, origin: at.origin, details: { ...details, reason } });
+  throw err;
 }
 
 // The pass names the account, the browser session and when the proof was given; it is only

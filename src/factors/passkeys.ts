@@ -1,18 +1,34 @@
 // Owns: registering, listing and removing a person's passkeys (table passkeys) and the one
 // WebAuthn user handle of each account (passkey_user_handles). Every passkey is a discoverable
 // credential made with user verification: it is a whole sign-in on its own (see
-// docs/factors.md, "Passkeys"), so a key that cannot verify its user is not accepted.
+// docs/factors.md, "Passkeys"), so a key that cannot verify its user is not accepted. For
+// that same reason adding one needs proof of the owner (owner-proof.ts), asked when the
+// options are made and again when the answer is stored: a stolen session cookie alone must
+// not plant a passkey that outlives the session. Refusals are recorded as failed factor_added.
 import crypto from 'node:crypto';
 import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
-import { lockAccount } from '../accounts/index.ts';
+import { lockAccount, type Account } from '../accounts/index.ts';
 import { recordAudit, type AuditOrigin } from '../audit/index.ts';
 import type { Db } from '../db/connect.ts';
 import type { Deps } from '../deps.ts';
+import { proveOwner, recordRefusal, type OwnerProof } from './owner-proof.ts';
 import { CHALLENGE_TTL_MS, issueChallenge, takeChallenge } from './passkey-challenges.ts';
 import { PasskeyError } from './passkey-errors.ts';
 import { relyingParty, RP_NAME, webauthn } from './passkey-rp.ts';
 
-export type PasskeyDeps = Pick<Deps, 'config' | 'db' | 'log'>;
+export type PasskeyDeps = Pick<Deps, 'config' | 'db' | 'log' | 'bcryptCost'>;
+
+/** Who adds the passkey, the proof that they own the account, and where the request came from. */
+export type PasskeyOwner = { account: Account; proof: OwnerProof; origin?: AuditOrigin };
+
+/** Throws the refusal (recorded) unless the proof is good: see proveOwner for the errors. */
+async function ownerProven(deps: PasskeyDeps, owner: PasskeyOwner): Promise<void> {
+  try {
+    await proveOwner(deps, owner.account, owner.proof);
+  } catch (err) {
+    await recordRefusal(deps, owner.account.sub, 'factor_added', err, { origin: owner.origin }, { factor: 'passkey' });
+  }
+}
 
 export type Passkey = {
   id: string;
@@ -48,12 +64,14 @@ export async function accountOfUserHandle(deps: Pick<Deps, 'db'>, handle: string
  */
 export async function startPasskeyRegistration(
   deps: PasskeyDeps,
-  opts: { accountSub: string; binding: string; userName: string; displayName: string },
+  opts: PasskeyOwner & { binding: string; userName: string; displayName: string },
 ): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  await ownerProven(deps, opts);
+  const accountSub = opts.account.sub;
   const { rpID } = relyingParty(deps.config);
-  const handle = await userHandle(deps, opts.accountSub);
-  const existing = await deps.db.selectFrom('passkeys').select(['credential_id', 'transports']).where('account_sub', '=', opts.accountSub).execute();
-  const challenge = await issueChallenge(deps, { binding: opts.binding, purpose: 'register', accountSub: opts.accountSub });
+  const handle = await userHandle(deps, accountSub);
+  const existing = await deps.db.selectFrom('passkeys').select(['credential_id', 'transports']).where('account_sub', '=', accountSub).execute();
+  const challenge = await issueChallenge(deps, { binding: opts.binding, purpose: 'register', accountSub });
   const { generateRegistrationOptions } = await webauthn();
   return generateRegistrationOptions({
     rpName: RP_NAME,
@@ -71,13 +89,18 @@ export async function startPasskeyRegistration(
   });
 }
 
-/** Checks the authenticator's answer against the kept challenge and stores the passkey. */
+/**
+ * Checks the owner proof again (the options may have come from another request), then the
+ * authenticator's answer against the kept challenge, and stores the passkey.
+ */
 export async function finishPasskeyRegistration(
   deps: PasskeyDeps,
-  opts: { accountSub: string; binding: string; response: unknown; name: string; origin?: AuditOrigin },
+  opts: PasskeyOwner & { binding: string; response: unknown; name: string },
 ): Promise<Passkey> {
+  await ownerProven(deps, opts);
+  const accountSub = opts.account.sub;
   const kept = await takeChallenge(deps, { binding: opts.binding, purpose: 'register' });
-  if (!kept || kept.accountSub !== opts.accountSub) throw new PasskeyError('passkey_challenge_expired', opts.accountSub);
+  if (!kept || kept.accountSub !== accountSub) throw new PasskeyError('passkey_challenge_expired', accountSub);
   const { rpID, origin } = relyingParty(deps.config);
   let info;
   try {
@@ -93,7 +116,7 @@ export async function finishPasskeyRegistration(
     info = verified.registrationInfo;
   } catch (err) {
     deps.log.info({ err: (err as Error).message }, 'passkey registration refused');
-    throw new PasskeyError('passkey_rejected', opts.accountSub);
+    throw new PasskeyError('passkey_rejected', accountSub);
   }
   const name = opts.name.trim().slice(0, PASSKEY_NAME_MAX);
   const id = crypto.randomUUID();
@@ -106,7 +129,7 @@ export async function finishPasskeyRegistration(
         .values({
           id,
           credential_id: info.credential.id,
-          account_sub: opts.accountSub,
+          account_sub: accountSub,
           name,
           public_key: Buffer.from(info.credential.publicKey).toString('base64url'),
           counter: info.credential.counter,
@@ -118,14 +141,14 @@ export async function finishPasskeyRegistration(
         .execute();
       await recordAudit(trx, {
         type: 'factor_added',
-        accountSub: opts.accountSub,
+        accountSub,
         origin: opts.origin,
         details: { factor: 'passkey', credential: id, aaguid: info.aaguid, synced: backupEligible },
       });
     });
   } catch (err) {
     // The credential id is unique: the same authenticator answered twice.
-    if (/unique|duplicate/i.test(String((err as Error).message))) throw new PasskeyError('passkey_duplicate', opts.accountSub);
+    if (/unique|duplicate/i.test(String((err as Error).message))) throw new PasskeyError('passkey_duplicate', accountSub);
     throw err;
   }
   return { id, name, createdAt: new Date(), lastUsedAt: null, synced: backupEligible, transports, aaguid: info.aaguid };

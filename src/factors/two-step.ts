@@ -13,7 +13,7 @@ import { DomainError } from '../domain-error.ts';
 import { deliverSoon, queueMessage } from '../messaging/index.ts';
 import { deleteRecoveryCodes, replaceRecoveryCodes } from './recovery-codes.ts';
 import { checkSecondFactor } from './second-factor-policy.ts';
-import { checkSetupPass, issueSetupPass, proveOwner, refusalReason, type OwnerProof } from './owner-proof.ts';
+import { checkSetupPass, issueSetupPass, proveOwner, recordRefusal, type OwnerProof } from './owner-proof.ts';
 import { deleteTotp, hasTotp, pendingTotpSetup, useTotpCode, type TotpSetup } from './totp.ts';
 
 export type TwoStepDeps = Pick<Deps, 'config' | 'db' | 'box' | 'log' | 'tokenKey' | 'bcryptCost'>;
@@ -54,11 +54,8 @@ export async function confirmTwoStep(deps: TwoStepDeps, account: Account, code: 
 }
 
 /** Records a refused change (the owner proof or the second factor) and rethrows the refusal. */
-async function refused(deps: TwoStepDeps, account: Account, type: AuditEventType, err: unknown, at: ChangeContext, details: Record<string, unknown> = {}): Promise<never> {
-  const reason = refusalReason(err);
-  if (reason) await recordAudit(deps.db, { type, outcome: 'failure', accountSub: account.sub, clientId: at.clientId ?? null, origin: at.origin, details: { ...details, reason } });
-  throw err;
-}
+const refused = (deps: TwoStepDeps, account: Account, type: AuditEventType, err: unknown, at: ChangeContext, details?: Record<string, unknown>) =>
+  recordRefusal(deps, account.sub, type, err, at, details);
 
 /** Proof of the owner and a current second factor, or a DomainError the page can explain (recorded as a failed `type`). */
 async function proveBoth(deps: TwoStepDeps, account: Account, proof: ChangeProof, type: AuditEventType, at: ChangeContext & { ip?: string }, details?: Record<string, unknown>): Promise<void> {

@@ -4,7 +4,11 @@
 // Every token is written in the same transaction as its message (outbox) and its audit event
 // (code_sent), then delivered. A proof records contact_verified (a value the account had) or
 // email_changed / phone_changed (a new value taking effect) in the proof's transaction; a
-// refused code or link records code_failed.
+// refused code or link records code_failed. A person's own phone change must leave a way in
+// (src/connections/ways-in.ts, handed in by the routes: that room sits above this one), asked
+// when the change is requested and again, with the account row locked, when it takes effect.
+// The system's removal after a first proof (secureOnFirstProof) is not asked: it keeps the
+// contact just proven.
 import { recordAudit, type AuditSource } from '../audit/index.ts';
 import type { Deps } from '../deps.ts';
 import {
@@ -12,6 +16,7 @@ import {
   AlreadyRegisteredError,
   findAccountByLogin,
   getAccount,
+  lockAccount,
   markEmailVerified,
   markPhoneVerified,
   normalizeEmail,
@@ -24,7 +29,7 @@ import {
 import { deliverSoon, queueMessage, throttle } from '../messaging/index.ts';
 import { endAllSessions, listAccountGrants, listAccountSessions } from '../oidc/account-sessions.ts';
 import type { Db } from '../db/connect.ts';
-import { InvalidCodeError, RateLimitedError } from '../domain-error.ts';
+import { DomainError, InvalidCodeError, RateLimitedError } from '../domain-error.ts';
 import { consumeToken, createToken, findLinkToken, matchCode, openTargets, supersedeTokens } from '../one-time-tokens/index.ts';
 
 
@@ -159,8 +164,29 @@ export async function requestEmailChange(deps: VerificationDeps, account: Accoun
   return email;
 }
 
-/** Same for the phone number, with an SMS code to the new number. */
-export async function requestPhoneChange(deps: VerificationDeps, account: Account, newPhone: string, locale: string, from?: AuditSource): Promise<string | undefined> {
+/** The ways-in rule for a phone change (src/connections): whether a way in remains with `phone` as the account's number, or (no phone) after a change. */
+export type PhoneWayInGuard = (db: Db, accountSub: string, phone?: string) => Promise<boolean>;
+
+/** The new number would take the account's last way in (it cannot take sign-in codes by text). */
+export class LastWayInError extends DomainError {
+  override name = 'LastWayInError';
+  constructor() {
+    super('last_way_in', { fields: { phone_number: 'last_way_in' }, message: 'the change would leave no way to sign in' });
+  }
+}
+
+/**
+ * Same for the phone number, with an SMS code to the new number. With `keepsWayIn`, a number
+ * that would leave no way in is refused (LastWayInError) before any code is sent.
+ */
+export async function requestPhoneChange(
+  deps: VerificationDeps,
+  account: Account,
+  newPhone: string,
+  locale: string,
+  from?: AuditSource,
+  keepsWayIn?: PhoneWayInGuard,
+): Promise<string | undefined> {
   const phone = normalizePhone(newPhone);
   if (!phone) throw new AccountInputError({ phone_number: 'phone_invalid' });
   const same = account.phone_number === phone;
@@ -170,6 +196,7 @@ export async function requestPhoneChange(deps: VerificationDeps, account: Accoun
   }
   const owner = same ? undefined : await findAccountByLogin(deps, phone);
   if (owner && owner.sub !== account.sub) throw new AlreadyRegisteredError({ phone_number: 'phone_taken' });
+  if (!same && keepsWayIn && !(await keepsWayIn(deps.db, account.sub, phone))) throw new LastWayInError();
   await limitFor(deps, account.sub);
   await deps.db.transaction().execute(async (trx) => {
     await supersedeTokens(trx, account.sub, 'verify_phone');
@@ -230,7 +257,17 @@ export async function secureOnFirstProof(deps: VerificationDeps, trx: Db, before
 }
 
 /** Applies a proven email or phone to the account inside `trx`. */
-async function applyProof(deps: VerificationDeps, trx: Db, token: { id: string; account_id: string; target: string }, kind: 'email' | 'phone', prover: Prover, from?: AuditSource) {
+async function applyProof(
+  deps: VerificationDeps,
+  trx: Db,
+  token: { id: string; account_id: string; target: string },
+  kind: 'email' | 'phone',
+  prover: Prover,
+  from?: AuditSource,
+  keepsWayIn?: PhoneWayInGuard,
+) {
+  // Locked first: a passkey removed or a link undone meanwhile is counted (the ways-in rule).
+  if (keepsWayIn) await lockAccount(trx, token.account_id);
   if (!(await consumeToken(trx, token.id))) throw new InvalidCodeError();
   const ad = { ...deps, db: trx };
   const before = await getAccount(ad, token.account_id);
@@ -240,7 +277,11 @@ async function applyProof(deps: VerificationDeps, trx: Db, token: { id: string; 
   // Not the current value: this was a change, which now takes effect (verified).
   if (!done) {
     if (kind === 'email') await setEmail(ad, token.account_id, token.target, true);
-    else await setPhoneNumber(ad, token.account_id, token.target, true);
+    else {
+      await setPhoneNumber(ad, token.account_id, token.target, true);
+      // Thrown inside the transaction: the number, and the code's use, roll back.
+      if (keepsWayIn && !(await keepsWayIn(trx, token.account_id))) throw new LastWayInError();
+    }
   }
   await recordAudit(trx, {
     type: done ? 'contact_verified' : kind === 'email' ? 'email_changed' : 'phone_changed',
@@ -286,7 +327,7 @@ export async function emailLinkIsValid(deps: VerificationDeps, token: string): P
  */
 export async function confirmPhone(
   deps: VerificationDeps,
-  input: { phone_number: string; code: string; ip: string; sub?: string; signedInSub?: string },
+  input: { phone_number: string; code: string; ip: string; sub?: string; signedInSub?: string; keepsWayIn?: PhoneWayInGuard },
   from?: AuditSource,
 ): Promise<Account> {
   const phone = normalizePhone(input.phone_number);
@@ -298,7 +339,7 @@ export async function confirmPhone(
     await recordCodeFailed(deps.db, 'verify_phone', 'sms', from, input.sub ?? input.signedInSub);
     throw new InvalidCodeError();
   }
-  return afterProof(deps, await deps.db.transaction().execute((trx) => applyProof(deps, trx, found, 'phone', { signedInSub: input.sub ?? input.signedInSub }, from)));
+  return afterProof(deps, await deps.db.transaction().execute((trx) => applyProof(deps, trx, found, 'phone', { signedInSub: input.sub ?? input.signedInSub }, from, input.keepsWayIn)));
 }
 
 /** What is waiting for proof: a new email and/or phone number not yet on the account. */

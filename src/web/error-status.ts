@@ -10,4 +10,5 @@ export const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
   last_owner: 409,
   not_found: 404,
   forbidden: 403,
+  last_way_in: 409,
 };

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../src/clients/clients.ts';
 import { bearer, call, firstPartyClient, flushOutbox, linkToken, login, outbox, PASSWORD, register, smsCode, uniqueEmail } from '../support/api.ts';
 import { auditCount, expectAuditEvent, lastAuditId, metricValue } from '../support/audit.ts';
-import { authorizeUrl, Browser, csrfOf, newPerson } from '../support/browser.ts';
+import { authorizeUrl, Browser, csrfOf, newPerson, signUpOnPage } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 const RP = 'http://127.0.0.1:9';
@@ -120,9 +120,7 @@ describe('password reset', () => {
 async function accountHolder() {
   const b = new Browser(server.url, { 'user-agent': 'AuditTest/2' });
   const person = newPerson();
-  const reg = await b.go('/register');
-  const action = reg.html.match(/<form method="post" action="([^"]+\/register)"/)?.[1] ?? '';
-  const account = await b.go(action, { form: { _csrf: csrfOf(reg.html, action), ...person, locale: 'en' } });
+  const account = await signUpOnPage(b, { ...person, locale: 'en' });
   expect(account.url).toBe(`${server.url}/account`);
   const sub = (await db().selectFrom('accounts').select('id').where('email', '=', person.email).executeTakeFirstOrThrow()).id;
   return { b, person, sub, account };

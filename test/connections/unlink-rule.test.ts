@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnection, type ConnectionView } from '../../src/connections/index.ts';
 import { insertIdentity } from '../../src/connections/queries.ts';
-import { Browser, csrfOf, newPerson, textOf } from '../support/browser.ts';
+import { Browser, csrfOf, newPerson, signUpOnPage, textOf } from '../support/browser.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 
 let server: TestServer;
@@ -40,9 +40,7 @@ const landline = () => `+6852${String(1000 + ++phoneSeq).slice(-4)}`;
 async function person(s: Setup) {
   const b = new Browser(server.url);
   const p = newPerson('unlink');
-  const reg = await b.go('/register');
-  const action = reg.html.match(/<form method="post" action="([^"]+\/register)"/)?.[1] ?? '';
-  const account = await b.go(action, { form: { _csrf: csrfOf(reg.html, action), ...p, locale: 'en' } });
+  const account = await signUpOnPage(b, { ...p, locale: 'en' });
   expect(account.url).toBe(`${server.url}/account`);
   const sub = (await db().selectFrom('accounts').select('id').where('email', '=', p.email).executeTakeFirstOrThrow()).id;
   await db()

@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config.ts';
 import { startServer, type RunningServer } from '../../src/server.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { freePort } from '../support/server.ts';
-import { Browser, csrfOf } from '../support/browser.ts';
+import { Browser, signUpOnPage } from '../support/browser.ts';
 import { PASSWORD, uniqueEmail } from '../support/api.ts';
 
 let testDb: TestDatabase;
@@ -81,11 +81,7 @@ describe('TRUST_PROXY_HOPS=1', () => {
 
 describe('cookies behind https', () => {
   async function signUpAndIn(b: RecordingBrowser) {
-    const page = await b.go('/register');
-    const action = page.html.match(/<form method="post" action="([^"]+\/register)"/)?.[1] ?? '';
-    expect(action).not.toBe('');
-    const done = await b.go(action, { form: { _csrf: csrfOf(page.html, action), email: uniqueEmail(), password: PASSWORD, given_name: 'Sina', locale: 'en' } });
-    return done;
+    return signUpOnPage(b, { email: uniqueEmail(), password: PASSWORD, given_name: 'Sina', locale: 'en' });
   }
 
   it('names the session cookie __Host-_session, Secure, after signing in', async () => {

@@ -2,7 +2,7 @@
 // the hosted page alike, and the service-wide SMS budget (SMS_HOURLY_LIMIT).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../support/server.ts';
-import { Browser, csrfOf, newPerson, textOf } from '../support/browser.ts';
+import { Browser, newPerson, signUpOnPage, textOf } from '../support/browser.ts';
 import { bearer, call, firstPartyClient, login, outbox, PASSWORD, uniqueEmail } from '../support/api.ts';
 
 let n = Math.floor(Math.random() * 90000);
@@ -29,10 +29,7 @@ describe('sign-ups per IP (SIGN_UP_HOURLY_LIMIT_PER_IP=3)', () => {
     expect(Number(fourth.headers.get('retry-after'))).toBeGreaterThan(0);
 
     const b = new Browser(server.url, { 'accept-language': 'sm' });
-    const page = await b.go('/register?ui_locales=sm');
-    const action = page.html.match(/<form method="post" action="([^"]+\/register)"/)?.[1] ?? '';
-    expect(action).not.toBe('');
-    const refused = await b.go(action, { form: { _csrf: csrfOf(page.html, action), ...newPerson(), locale: 'sm' } });
+    const refused = await signUpOnPage(b, { ...newPerson(), locale: 'sm' }, '/register?ui_locales=sm');
     expect(refused.res.status).toBe(429);
     expect(textOf(refused.html)).toContain('ʻUa tele naua taumafaiga');
   });

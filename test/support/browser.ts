@@ -109,6 +109,18 @@ export function authorizeUrl(params: Record<string, string>): string {
   return `/auth?${q.toString()}`;
 }
 
+/**
+ * Signs up through the hosted sign-up page as a person would: GET `path` (/register, maybe
+ * with a query), then its own form (action and CSRF token) posted with `fields`. Returns the
+ * page the browser lands on, and the sign-up page itself as `form`.
+ */
+export async function signUpOnPage(b: Browser, fields: Record<string, string>, path = '/register') {
+  const form = await b.go(path);
+  const action = form.html.match(/<form method="post" action="([^"]+\/register)"/)?.[1];
+  if (!action) throw new Error(`no sign-up form at ${path}`);
+  return { ...(await b.go(action, { form: { _csrf: csrfOf(form.html, action), ...fields } })), form };
+}
+
 let counter = 0;
 /** A fresh identity for one test: unique email, a password not on any common list. */
 export function newPerson(tag = 'p') {

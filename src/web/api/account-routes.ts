@@ -4,7 +4,9 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { confirmCurrentPassword, getAccount, PROFILE_FIELDS, registerAccount, registrationInput, updateProfile } from '../../accounts/index.ts';
 import { sourceOf } from '../../audit/index.ts';
+import { wayInRemainsWithPhone } from '../../connections/index.ts';
 import type { Deps } from '../../deps.ts';
+import { isRecentSignIn } from '../../factors/index.ts';
 import { pendingContacts, requestEmailChange, requestPhoneChange, resendVerification, startContactVerification } from '../../verification/index.ts';
 import { requireScope, type BearerAuth } from './bearer.ts';
 import { ApiError } from './errors.ts';
@@ -70,7 +72,7 @@ export function addAccountRoutes(api: ApiRoutes, deps: AccountRoutesDeps): void 
         '400': E400,
         '401': E401,
         '403': error('`insufficient_scope`, or `reauthentication_required`: a new email or phone needs `current_password` or a sign-in within the last 5 minutes.'),
-        '409': error('`already_registered`: the new email or phone belongs to another account.'),
+        '409': error('`already_registered`: the new email or phone belongs to another account; `last_way_in`: the new phone number cannot take sign-in codes by text and the current one is the only way to sign in.'),
         '429': E429,
       },
     },
@@ -83,7 +85,7 @@ export function addAccountRoutes(api: ApiRoutes, deps: AccountRoutesDeps): void 
       if (contacts.email !== undefined || contacts.phone_number !== undefined) await requireProofOfPerson(deps, auth, body['current_password']);
       let account = await updateProfile(deps, auth.sub, profilePatch);
       if (contacts.email !== undefined) await requestEmailChange(deps, account, contacts.email, account.locale, sourceOf(ctx, auth.clientId));
-      if (contacts.phone_number !== undefined) await requestPhoneChange(deps, account, contacts.phone_number, account.locale, sourceOf(ctx, auth.clientId));
+      if (contacts.phone_number !== undefined) await requestPhoneChange(deps, account, contacts.phone_number, account.locale, sourceOf(ctx, auth.clientId), wayInRemainsWithPhone);
       account = (await getAccount(deps, auth.sub)) ?? account;
       noStore(ctx);
       ctx.body = profileJson(account, await pendingContacts(deps, account), auth.scopes);
@@ -114,18 +116,14 @@ export function addAccountRoutes(api: ApiRoutes, deps: AccountRoutesDeps): void 
   );
 }
 
-/** How recent a sign-in must be to change an email or phone without the password. */
-export const RECENT_SIGN_IN_SECONDS = 5 * 60;
-
 /**
  * Changing the email or phone moves where reset links go, so a stolen or borrowed token alone
  * must not do it: the current password (a wrong one is always refused), or a sign-in within
- * the last RECENT_SIGN_IN_SECONDS.
+ * the last RECENT_SIGN_IN_SECONDS (the same rule as the account pages' owner proof).
  */
 async function requireProofOfPerson(deps: AccountRoutesDeps, auth: BearerAuth, currentPassword: unknown): Promise<void> {
   if (currentPassword !== undefined) return confirmCurrentPassword(deps, auth.sub, currentPassword);
-  const now = Math.floor(Date.now() / 1000);
-  if (auth.authTime !== undefined && now - auth.authTime <= RECENT_SIGN_IN_SECONDS) return;
+  if (isRecentSignIn(auth.authTime)) return;
   throw new ApiError(403, 'reauthentication_required', { fields: { current_password: 'required' } });
 }
 

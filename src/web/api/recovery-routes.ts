@@ -4,6 +4,7 @@
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { sourceOf } from '../../audit/index.ts';
+import { wayInRemainsWithPhone } from '../../connections/index.ts';
 import type { Deps } from '../../deps.ts';
 import { requestPasswordReset, resetPassword } from '../../password-reset/index.ts';
 import { confirmEmail, confirmPhone } from '../../verification/index.ts';
@@ -81,12 +82,12 @@ export function addRecoveryRoutes(api: ApiRoutes, deps: RecoveryRoutesDeps): voi
       summary: 'Confirm a phone number with its SMS code',
       description: 'With a Bearer token, the code must belong to that account.',
       body: { name: 'VerifyPhoneRequest', schema: verifyPhoneBody },
-      responses: { '204': { description: 'Verified' }, '400': error('`invalid_code` or `invalid_request`.'), '409': error('`already_registered`.'), '429': E429 },
+      responses: { '204': { description: 'Verified' }, '400': error('`invalid_code` or `invalid_request`.'), '409': error('`already_registered`, or `last_way_in`: the new number would take the account\'s only way to sign in (it cannot take sign-in codes by text).'), '429': E429 },
     },
     async (ctx, { body }) => {
       // Signed-in apps may send their token: then the code must be for that account.
       const sub = ctx.get('authorization') ? (await authenticate(deps, ctx)).sub : undefined;
-      await confirmPhone(deps, { ...body, ip: ctx.ip, ...(sub ? { sub } : {}) }, sourceOf(ctx));
+      await confirmPhone(deps, { ...body, ip: ctx.ip, ...(sub ? { sub } : {}), keepsWayIn: wayInRemainsWithPhone }, sourceOf(ctx));
       ctx.status = 204;
     },
   );

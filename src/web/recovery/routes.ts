@@ -6,6 +6,7 @@
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { sourceOf } from '../../audit/index.ts';
+import { wayInRemainsWithPhone } from '../../connections/index.ts';
 import type { Deps } from '../../deps.ts';
 import { translator } from '../../i18n/i18n.ts';
 import { negotiateLocale, withLang } from '../../i18n/negotiate.ts';
@@ -169,13 +170,14 @@ export function recoveryRoutes(deps: RecoveryDeps): Router {
     const values = { phone_number: str(f['phone_number']) };
     try {
       const signedInSub = (await signedIn(deps, ctx))?.account.sub;
-      await confirmPhone(deps, { phone_number: values.phone_number, code: str(f['code']), ip: ctx.ip, ...(signedInSub ? { signedInSub } : {}) }, sourceOf(ctx));
+      await confirmPhone(deps, { phone_number: values.phone_number, code: str(f['code']), ip: ctx.ip, ...(signedInSub ? { signedInSub } : {}), keepsWayIn: wayInRemainsWithPhone }, sourceOf(ctx));
     } catch (err) {
       const e = formError(tOf(ctx), err);
       if (!e) throw err;
       if (e.code === 'invalid_code') return page(ctx, 'verify-phone', { action: link(ctx, '/verify/phone'), values, fieldErrors: { code: e.alert } }, { status: 400 });
       if (e.code === 'already_registered') return message(ctx, 'verify_taken', { status: 409, backHref: '/account', backKey: 'api:pages.to_account' });
       if (e.code === 'rate_limited') return page(ctx, 'verify-phone', { action: link(ctx, '/verify/phone'), values, alert: e.alert }, { status: 429 });
+      if (e.code === 'last_way_in') return page(ctx, 'verify-phone', { action: link(ctx, '/verify/phone'), values, alert: e.fieldErrors['phone_number'] }, { status: 409 });
       return page(ctx, 'verify-phone', { action: link(ctx, '/verify/phone'), values, fieldErrors: e.fieldErrors }, { status: 400 });
     }
     message(ctx, 'phone_verified', backTo(await backOf(ctx), '/account', 'api:pages.to_account'));

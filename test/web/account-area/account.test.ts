@@ -5,7 +5,7 @@ import { createClient } from '../../../src/clients/clients.ts';
 import { listAccountGrants, listAccountSessions } from '../../../src/oidc/account-sessions.ts';
 import { assetBytes } from '../../../src/web/pages/assets.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
-import { authorizeUrl, Browser, csrfOf, inputValue, newPerson, textOf } from '../../support/browser.ts';
+import { authorizeUrl, Browser, csrfOf, inputValue, newPerson, signUpOnPage, textOf } from '../../support/browser.ts';
 
 const RP = 'http://127.0.0.1:9';
 let server: TestServer;
@@ -20,10 +20,8 @@ afterAll(async () => server?.stop());
 /** A new account, signed up through GET /register, landing on /account. */
 async function registered(b = new Browser(server.url)) {
   const person = newPerson();
-  const reg = await b.go('/register');
-  expect(reg.html).toContain('Create your account');
-  const action = reg.html.match(/<form method="post" action="([^"]+\/register)"/)?.[1] ?? '';
-  const account = await b.go(action, { form: { _csrf: csrfOf(reg.html, action), ...person, locale: 'en' } });
+  const account = await signUpOnPage(b, { ...person, locale: 'en' });
+  expect(account.form.html).toContain('Create your account');
   expect(account.url).toBe(`${server.url}/account`);
   return { b, person, account };
 }

@@ -7,10 +7,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { hasTotp } from '../../../src/factors/index.ts';
 import { translator } from '../../../src/i18n/i18n.ts';
-import { outbox, smsCode } from '../../support/api.ts';
 import { auditCount, expectAuditEvent } from '../../support/audit.ts';
-import { Browser, csrfOf, decode, formActions, inputValue, newPerson, textOf } from '../../support/browser.ts';
+import { Browser, csrfOf, decode, formActions, inputValue, newPerson, signUpOnPage, textOf } from '../../support/browser.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
+import { codeSignIn, passwordlessAccount, subOf } from '../../support/code-sign-in.ts';
 import { appCode } from '../../factors/enrol.ts';
 
 let server: TestServer;
@@ -21,8 +21,6 @@ afterAll(async () => server?.stop());
 afterEach(() => vi.restoreAllMocks());
 
 const en = translator('en');
-let n = Math.floor(Math.random() * 80000) + 10000;
-const newMobile = () => `+68577${String(++n).padStart(5, '0')}`;
 
 /** Moves the clock `seconds` ahead for everything in this process (the server is here too). */
 function later(seconds: number) {
@@ -36,57 +34,10 @@ const secretOf = (html: string) => html.match(/id="totp-secret">([A-Z2-7 ]+)</)?
 async function withPassword() {
   const b = new Browser(server.url);
   const person = newPerson('ts');
-  const reg = await b.go('/register');
-  const action = reg.html.match(/<form method="post" action="([^"]+\/register)"/)?.[1] ?? '';
-  const account = await b.go(action, { form: { _csrf: csrfOf(reg.html, action), ...person, locale: 'en' } });
+  const account = await signUpOnPage(b, { ...person, locale: 'en' });
   expect(account.url).toBe(`${server.url}/account`);
-  const sub = await subOf(person.email);
+  const sub = await subOf(server, person.email);
   return { b, person, sub };
-}
-
-async function subOf(login: string): Promise<string> {
-  const row = await server.database.db.selectFrom('accounts').select('id').where((eb) => eb.or([eb('email', '=', login), eb('phone_number', '=', login)])).executeTakeFirstOrThrow();
-  return row.id;
-}
-
-/** The newest sign-in code sent to `phone`. */
-async function latestCode(phone: string, seen: number): Promise<string> {
-  const codes = (await outbox(server, phone)).filter((m) => m.template === 'sign_in_code');
-  expect(codes.length).toBe(seen + 1);
-  // Newest first (the dev outbox's order); a code appears once.
-  return smsCode(codes[0]?.content?.text ?? '');
-}
-
-/**
- * Signs in on the hosted sign-in page the browser is on with a code to `phone` (signing up
- * when the number is new), and the app's code when two-step verification is on.
- */
-async function codeSignIn(b: Browser, page: { html: string; url: string }, phone: string, opts: { seen: number; secret?: string; step?: number }) {
-  const base = new URL(page.url).pathname;
-  const sent = await b.go(`${base}/code`, { form: { _csrf: csrfOf(page.html, `${base}/code`), username: phone } });
-  expect(sent.res.status).toBe(200);
-  const code = await latestCode(phone, opts.seen);
-  let next = await b.go(`${base}/code/verify`, { form: { _csrf: csrfOf(sent.html, `${base}/code/verify`), username: phone, code } });
-  if (formActions(next.html).includes(`${base}/code/sign-up`)) {
-    next = await b.go(`${base}/code/sign-up`, { form: { _csrf: csrfOf(next.html, `${base}/code/sign-up`), username: phone, code } });
-  }
-  if (formActions(next.html).includes(`${base}/second-factor`)) {
-    next = await b.go(`${base}/second-factor`, { form: { _csrf: csrfOf(next.html, `${base}/second-factor`), code: await appCode(opts.secret ?? '', opts.step ?? 1) } });
-  }
-  return next;
-}
-
-/** A new passwordless account (a phone and a code), signed in on /account in `lang`. */
-async function passwordless(lang: 'en' | 'sm' = 'en') {
-  const b = new Browser(server.url, { 'accept-language': lang });
-  const phone = newMobile();
-  const login = await b.go('/login');
-  const account = await codeSignIn(b, login, phone, { seen: 0 });
-  expect(account.url).toBe(`${server.url}/account`);
-  const sub = await subOf(phone);
-  const hash = await server.database.db.selectFrom('accounts').select('password_hash').where('id', '=', sub).executeTakeFirstOrThrow();
-  expect(hash.password_hash).toBeNull();
-  return { b, phone, sub };
 }
 
 /** The pending (not yet confirmed) app secret, read from the database as only an attacker with the server's key could. */
@@ -191,7 +142,7 @@ describe('turning on two-step verification with a password', () => {
 
 describe('an account without a password', () => {
   it('just signed in, sees the key at once (no password field) and turns it on', async () => {
-    const { b, sub } = await passwordless();
+    const { b, sub } = await passwordlessAccount(server);
     const shown = await b.go('/account/two-step/setup');
     expect(shown.res.status).toBe(200);
     expect(shown.html).not.toContain('name="password"');
@@ -205,7 +156,7 @@ describe('an account without a password', () => {
   for (const lang of ['en', 'sm'] as const) {
     it(`signed in six minutes ago, is told in ${lang} to sign in again, and the link signs in and comes back to set it up`, async () => {
       const t = translator(lang);
-      const { b, phone, sub } = await passwordless(lang);
+      const { b, phone, sub } = await passwordlessAccount(server, lang);
       later(6 * 60);
       const told = await b.go('/account/two-step/setup');
       expect(told.res.status).toBe(200);
@@ -227,7 +178,7 @@ describe('an account without a password', () => {
       const login = await b.go(link);
       expect(login.url).toMatch(/\/interaction\/[^/]+$/);
       expect(login.html).toContain(t('pages:login.title'));
-      const back = await codeSignIn(b, login, phone, { seen: 1 });
+      const back = await codeSignIn(server, b, login, phone, { seen: 1 });
       expect(back.url).toBe(`${server.url}/account/two-step/setup`);
       expect(back.html).toContain('otpauth://totp/');
       const secret = secretOf(back.html);
@@ -238,7 +189,7 @@ describe('an account without a password', () => {
   }
 
   it('makes new recovery codes and turns it off with a code and a recent sign-in; a stale one is told to sign in again', async () => {
-    const { b, phone, sub } = await passwordless();
+    const { b, phone, sub } = await passwordlessAccount(server);
     const shown = await b.go('/account/two-step/setup');
     const secret = secretOf(shown.html);
     const first = await b.go('/account/two-step/setup', { form: { _csrf: csrfOf(shown.html, '/account/two-step/setup'), setup_pass: inputValue(shown.html, 'setup_pass') ?? '', code: await appCode(secret) } });
@@ -273,7 +224,7 @@ describe('an account without a password', () => {
     // Signing in again (code, then the app) comes back here; then the code turns it off. The
     // refused post did not spend fresh[0].
     const login = await b.go('/account/sign-in-again?return=%2Faccount%2Ftwo-step');
-    const back = await codeSignIn(b, login, phone, { seen: 1, secret, step: 1 });
+    const back = await codeSignIn(server, b, login, phone, { seen: 1, secret, step: 1 });
     expect(back.url).toBe(`${server.url}/account/two-step`);
     const off = await b.go('/account/two-step/off', { form: { _csrf: csrfOf(back.html, '/account/two-step/recovery-codes'), code: fresh[0] ?? '' } });
     expect(off.url).toBe(`${server.url}/account/two-step?done=off`);

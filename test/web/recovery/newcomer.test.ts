@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../../src/clients/clients.ts';
 import { translator } from '../../../src/i18n/i18n.ts';
 import { outbox } from '../../support/api.ts';
-import { authorizeUrl, Browser, csrfOf, decode, newPerson, textOf } from '../../support/browser.ts';
+import { authorizeUrl, Browser, csrfOf, decode, newPerson, signUpOnPage, textOf } from '../../support/browser.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 
 const RP = 'http://127.0.0.1:9';
@@ -127,10 +127,8 @@ describe('the language stays (from a Samoan start)', () => {
   it('the account page and the logout confirmation speak the account language; the switcher still wins', async () => {
     const person = newPerson('acc');
     const b = englishBrowser();
-    const reg = await b.go('/register');
-    expect(langOf(reg.html)).toBe('en');
-    const action = actionOf(reg.html, '/interaction/')!;
-    const account = await b.go(action, { form: { _csrf: csrfOf(reg.html, action), ...person, locale: 'sm' } });
+    const account = await signUpOnPage(b, { ...person, locale: 'sm' });
+    expect(langOf(account.form.html)).toBe('en');
     expect(account.url).toBe(`${server.url}/account`);
     expect(langOf(account.html)).toBe('sm');
     expect(textOf(account.html)).toContain(sm('pages:account.title'));
@@ -148,9 +146,7 @@ describe('the language stays (from a Samoan start)', () => {
   it('a choice made with the switcher outranks the account language', async () => {
     const person = newPerson('sw');
     const b = englishBrowser();
-    const reg = await b.go('/register');
-    const action = actionOf(reg.html, '/interaction/')!;
-    const account = await b.go(action, { form: { _csrf: csrfOf(reg.html, action), ...person, locale: 'sm' } });
+    const account = await signUpOnPage(b, { ...person, locale: 'sm' });
     expect(langOf(account.html)).toBe('sm');
     const toEnglish = /<a href="([^"]+)" lang="en"/.exec(account.html)?.[1];
     const english = await b.go(decode(toEnglish!));
@@ -213,9 +209,7 @@ describe('small things a newcomer sees', () => {
   it('the account page says where the link went and sends it again', async () => {
     const person = newPerson('resend');
     const b = englishBrowser();
-    const reg = await b.go('/register');
-    const action = actionOf(reg.html, '/interaction/')!;
-    const account = await b.go(action, { form: { _csrf: csrfOf(reg.html, action), ...person, locale: 'en' } });
+    const account = await signUpOnPage(b, { ...person, locale: 'en' });
     expect(textOf(account.html)).toContain(en('pages:account.sent_email', { email: person.email }));
     expect(account.res.headers.get('content-security-policy')).not.toContain('script-src');
     const before = (await outbox(server, person.email)).filter((m) => m.template === 'verify_email').length;
