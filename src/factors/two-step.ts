@@ -53,10 +53,6 @@ export async function confirmTwoStep(deps: TwoStepDeps, account: Account, code: 
   return codes;
 }
 
-/** Records a refused change (the owner proof or the second factor) and rethrows the refusal. */
-const refused = (deps: TwoStepDeps, account: Account, type: AuditEventType, err: unknown, at: ChangeContext, details?: Record<string, unknown>) =>
-  recordRefusal(deps, account.sub, type, err, at, details);
-
 /** Proof of the owner and a current second factor, or a DomainError the page can explain (recorded as a failed `type`). */
 async function proveBoth(deps: TwoStepDeps, account: Account, proof: ChangeProof, type: AuditEventType, at: ChangeContext & { ip?: string }, details?: Record<string, unknown>): Promise<void> {
   try {
@@ -68,7 +64,7 @@ async function proveBoth(deps: TwoStepDeps, account: Account, proof: ChangeProof
       throw new DomainError('invalid_code', { fields: { code: 'second_factor_wrong' } });
     }
   } catch (err) {
-    await refused(deps, account, type, err, at, details);
+    await recordRefusal(deps, account.sub, type, err, at, details);
   }
 }
 
@@ -86,7 +82,7 @@ export async function startTwoStepSetup(deps: TwoStepDeps, account: Account, pro
   try {
     await proveOwner(deps, account, proof);
   } catch (err) {
-    return refused(deps, account, 'factor_added', err, at, { factor: 'totp' });
+    return recordRefusal(deps, account.sub, 'factor_added', err, at, { factor: 'totp' });
   }
   const setup = await pendingTotpSetup(deps, account.sub, at.label);
   return setup && { setup, pass: issueSetupPass(deps, account.sub, at.sessionUid) };
