@@ -1,5 +1,6 @@
 // Owns: assembling the Koa application: request context, error boundary, security headers,
-// health and metrics, our own routers, then oidc-provider last (it owns every path we do not).
+// then health, metrics and our own routers (skipped on paths only oidc-provider serves), then
+// oidc-provider last (it owns every path we do not).
 // Body parsing happens inside our routers only: oidc-provider parses its own bodies.
 import Koa, { type Middleware } from 'koa';
 import type { Deps } from './deps.ts';
@@ -46,8 +47,6 @@ export function buildApp(deps: Deps): Koa {
   const https = deps.config.issuer.startsWith('https:');
   app.use(securityHeaders({ https }));
   if (https) app.use(httpsOnly());
-  app.use(healthRoutes(deps.db));
-  app.use(metricsRoute(metrics, { production: deps.config.env === 'production', token: deps.config.metricsToken }));
 
   // Each router types its own ctx.state; the host app sees plain middleware. Recovery pages
   // come before the API: they take the form posts of paths the API shares.
@@ -55,9 +54,13 @@ export function buildApp(deps: Deps): Koa {
     assetRoutes(), languageRoutes(), connectionRoutes(deps), interactionRoutes(deps), codeSignInRoutes(deps), passkeyRoutes(deps), accountRoutes(deps), recoveryRoutes(deps), brandingRoutes(deps), apiRoutes(deps).router,
     secondFactorRoutes(deps), twoStepRoutes(deps), ...adminRoutes(deps),
   ];
-  const ours = chain(routers.flatMap((router) => [router.routes(), router.allowedMethods()] as Middleware[]));
-  // Paths only oidc-provider serves skip the walk through our routers (none of them has a
-  // route there): the token endpoint is the hottest path of all.
+  const ours = chain([
+    healthRoutes(deps.db),
+    metricsRoute(metrics, { production: deps.config.env === 'production', token: deps.config.metricsToken }),
+    ...routers.flatMap((router) => [router.routes(), router.allowedMethods()] as Middleware[]),
+  ]);
+  // Paths only oidc-provider serves skip health, metrics and the walk through our routers
+  // (none of them has a route there): the token endpoint is the hottest path of all.
   app.use((ctx, next) => (PROVIDER_ONLY.test(ctx.path) ? next() : ours(ctx, next)));
 
   app.use(deps.runtime.middleware());
