@@ -23,7 +23,9 @@ export function lookupCache<V extends object>(opts: { max: number; ttlMs: number
   };
   const cacheFor = (db: Db) => {
     let cache = caches.get(db);
-    if (!cache) caches.set(db, (cache = new LRUCache({ max: opts.max, ttl: opts.ttlMs })));
+    // ttlResolution 0: read the clock on each get. The default (1 ms) caches it and arms a
+    // timer to forget it, a setTimeout on nearly every token request under load.
+    if (!cache) caches.set(db, (cache = new LRUCache({ max: opts.max, ttl: opts.ttlMs, ttlResolution: 0 })));
     return cache;
   };
   return {

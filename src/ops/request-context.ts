@@ -6,10 +6,17 @@ import type { Metrics } from './metrics.ts';
 
 const SAFE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
+// Our own ids: this process's random prefix and a counter. Unique across processes and
+// restarts without a UUID per request (randomUUID showed as 5 µs a token in a CPU profile);
+// a request id correlates log lines, it guards nothing.
+const PREFIX = crypto.randomBytes(6).toString('hex');
+let sequence = 0;
+const nextId = () => `${PREFIX}-${(sequence += 1).toString(36)}`;
+
 export function requestContext(log: Logger, metrics?: Metrics): Middleware {
   return async (ctx, next) => {
     const incoming = ctx.get('x-request-id');
-    const reqId = SAFE_ID.test(incoming) ? incoming : crypto.randomUUID();
+    const reqId = SAFE_ID.test(incoming) ? incoming : nextId();
     ctx.state['reqId'] = reqId;
     ctx.set('X-Request-Id', reqId);
     const started = performance.now();

@@ -29,9 +29,14 @@ describe('request context', () => {
     expect(kept.headers.get('x-request-id')).toBe('abc-123.x_y');
     expect(await kept.json()).toEqual({ seen: 'abc-123.x_y' });
     const replaced = await fetch(`${url}/`, { headers: { 'x-request-id': 'no spaces <or> tags' } });
-    expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const ours = replaced.headers.get('x-request-id');
+    expect(ours).toMatch(/^[0-9a-f]{12}-[0-9a-z]+$/);
+    // The next request gets another id.
+    const again = await fetch(`${url}/`);
+    expect(again.headers.get('x-request-id')).toMatch(/^[0-9a-f]{12}-[0-9a-z]+$/);
+    expect(again.headers.get('x-request-id')).not.toBe(ours);
     const requests = lines.filter((l) => l['msg'] === 'request');
-    expect(requests).toHaveLength(2);
+    expect(requests).toHaveLength(3);
     expect(requests[0]).toMatchObject({ reqId: 'abc-123.x_y', method: 'GET', path: '/missing', status: 404 });
     expect(typeof requests[0]!['ms']).toBe('number');
     expect(JSON.stringify(lines)).not.toContain('secret-code');
