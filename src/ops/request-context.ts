@@ -15,10 +15,11 @@ const nextId = () => `${PREFIX}-${(sequence += 1).toString(36)}`;
 
 export function requestContext(log: Logger, metrics?: Metrics): Middleware {
   return async (ctx, next) => {
-    const incoming = ctx.get('x-request-id');
-    const reqId = SAFE_ID.test(incoming) ? incoming : nextId();
+    // Node's own request and response, not Koa's delegating getters: every request passes here.
+    const incoming = ctx.req.headers['x-request-id'];
+    const reqId = typeof incoming === 'string' && SAFE_ID.test(incoming) ? incoming : nextId();
     ctx.state['reqId'] = reqId;
-    ctx.set('X-Request-Id', reqId);
+    ctx.res.setHeader('X-Request-Id', reqId);
     const started = performance.now();
     try {
       await next();
