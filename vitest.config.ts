@@ -7,6 +7,11 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Server tests start real databases; two cores do not gain from more parallel files.
     maxWorkers: 2,
+    // Test files share their worker's module graph: importing the server anew for every file
+    // was a quarter of the suite's time. Each file still starts its own servers and databases;
+    // mocks are restored after each test so none leaks into the next file.
+    isolate: false,
+    restoreMocks: true,
     // The runtime as the image runs it (Dockerfile CMD): AsyncLocalStorage, which oidc-provider
     // keeps each request's context in, backed by continuation frames instead of promise hooks.
     // Node 24 has them by default and refuses the flag.
