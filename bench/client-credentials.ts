@@ -4,7 +4,7 @@
 //                                      (default postgresql://postgres@127.0.0.1:5432/postgres),
 //                                      created for the run and dropped after it
 //   BENCH_DB=pglite npm run bench      embedded PGlite
-//   BENCH_SECONDS=20 BENCH_CONNECTIONS=32 BENCH_ROUNDS=5   longer, more concurrent (defaults: 9 s, 16, 3)
+//   BENCH_SECONDS=20 BENCH_CONNECTIONS=32 BENCH_ROUNDS=5   longer, more concurrent (defaults: 12 s, 16, 6)
 //   BENCH_MODES=opaque                 one mode only (opaque or jwt)
 //   BENCH_TSX=1                        ours from src/main.ts through tsx (as `npm start` runs it)
 //   BENCH_CPU_PROF=/tmp/prof           V8 CPU profiles of the servers (node --cpu-prof)
@@ -26,7 +26,7 @@ import { freePort } from '../test/support/server.ts';
 import { BENCH_SECRETS_KEY, freshDatabase } from './fresh-database.ts';
 import { ourNodeFlags, ourServerArgs } from './production-server.ts';
 
-const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 9); // per server and mode, split into rounds
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 12); // per server and mode, split into rounds
 const CONNECTIONS = Number(process.env['BENCH_CONNECTIONS'] ?? 16);
 const ON_PGLITE = process.env['BENCH_DB'] === 'pglite';
 const API = 'https://api.example.test';
@@ -122,7 +122,7 @@ const modes = Object.fromEntries(Object.entries(allModes).filter(([m]) => !only 
 
 // The machine is shared: load from elsewhere comes and goes. So the servers take turns in
 // short rounds (ours, upstream, …, ours, …) and each ratio is the median of the per-round ratios.
-const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 3);
+const ROUNDS = Number(process.env['BENCH_ROUNDS'] ?? 6);
 const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
 
 // Pairs compared like for like: ours and upstream under the same node flags (the image's V8
@@ -147,8 +147,12 @@ try {
   for (const [mode, body] of Object.entries(modes)) {
     for (const t of targets) await load(t, body, 2); // warm-up (JIT, pools), discarded
     const runs = targets.map(() => [] as Awaited<ReturnType<typeof load>>[]);
+    // ABBA order (forward, then backward, …): a machine that speeds up or slows down during the
+    // run favours no server, since each one's rounds sit as often early as late in a sweep.
     for (let round = 0; round < ROUNDS; round += 1) {
-      for (const [i, t] of targets.entries()) runs[i]!.push(await load(t, body, perRound));
+      const order = [...targets.entries()];
+      if (round % 2 === 1) order.reverse();
+      for (const [i, t] of order) runs[i]!.push(await load(t, body, perRound));
     }
     for (const [i, t] of targets.entries()) {
       const r = runs[i]!;
