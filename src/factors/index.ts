@@ -37,7 +37,7 @@ export {
   type SecondFactorDeps,
   type SecondFactorKind,
 } from './second-factor-policy.ts';
-export { hasTotp, pendingTotpSetup, TOTP_ISSUER, type TotpSetup } from './totp.ts';
+export { ABANDONED_TOTP_SETUP_HOURS, hasTotp, pendingTotpSetup, purgeAbandonedTotpSetups, TOTP_ISSUER, type TotpSetup } from './totp.ts';
 export { RECOVERY_CODE_COUNT, recoveryCodesLeft } from './recovery-codes.ts';
 export {
   findPendingSignIn,

@@ -63,6 +63,23 @@ export async function pendingTotpSetup(deps: TotpDeps, sub: string, label: strin
   return pendingTotpSetup(deps, sub, label);
 }
 
+/**
+ * Setups started this long ago and never confirmed are dropped by the periodic purge: a sealed
+ * secret nobody finished setting up is kept no longer than a visit needs, and whoever comes
+ * back later starts afresh with a new one.
+ */
+export const ABANDONED_TOTP_SETUP_HOURS = 24;
+
+/** Deletes abandoned setups (ops/purge.ts); returns how many. */
+export async function purgeAbandonedTotpSetups(db: Db): Promise<number> {
+  const r = await db
+    .deleteFrom('totp_factors')
+    .where('confirmed_at', 'is', null)
+    .where('created_at', '<', sql<Date>`now() - make_interval(hours => ${ABANDONED_TOTP_SETUP_HOURS})`)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows);
+}
+
 /** The time step a code matches for this secret, or undefined. */
 async function matchingStep(secret: string, code: string, now: number): Promise<number | undefined> {
   const token = cleanTotpCode(code);

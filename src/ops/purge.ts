@@ -9,7 +9,7 @@ import { purgeExpiredAccessTokens } from '../oidc/access-token-index.ts';
 import { endAllSessions } from '../oidc/account-sessions.ts';
 import { purgeExpiredPayloads } from '../oidc/adapter.ts';
 import { purgeExpiredTokens } from '../one-time-tokens/index.ts';
-import { purgeExpiredPendingSignIns } from '../factors/index.ts';
+import { purgeAbandonedTotpSetups, purgeExpiredPendingSignIns } from '../factors/index.ts';
 import { purgeExpiredLoginThrottle } from '../security/login-throttle.ts';
 
 const EVERY_MS = 10 * 60 * 1000;
@@ -26,8 +26,8 @@ export type PurgeOptions = { auditRetentionDays?: number };
 export async function purgeExpired(
   db: Db,
   opts: PurgeOptions = {},
-): Promise<{ oidcPayloads: number; loginThrottle: number; unprovenAccounts: number; outbox: number; auditEvents: number }> {
-  const [oidcPayloads, loginThrottle, , , , outbox, auditEvents] = await Promise.all([
+): Promise<{ oidcPayloads: number; loginThrottle: number; unprovenAccounts: number; outbox: number; auditEvents: number; abandonedTotpSetups: number }> {
+  const [oidcPayloads, loginThrottle, , , , outbox, auditEvents, , abandonedTotpSetups] = await Promise.all([
     purgeExpiredPayloads(db),
     purgeExpiredLoginThrottle(db),
     purgeExpiredTokens(db),
@@ -36,6 +36,7 @@ export async function purgeExpired(
     purgeOldMessages(db),
     purgeOldAuditEvents(db, opts.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS),
     purgeExpiredPendingSignIns(db),
+    purgeAbandonedTotpSetups(db),
   ]);
   // The deletion, its audit events and the erasure of the person's data in them commit together.
   const removed = await db.transaction().execute(async (trx) => {
@@ -47,7 +48,7 @@ export async function purgeExpired(
     return subs;
   });
   for (const sub of removed) await endAllSessions(db, sub);
-  return { oidcPayloads, loginThrottle, unprovenAccounts: removed.length, outbox, auditEvents };
+  return { oidcPayloads, loginThrottle, unprovenAccounts: removed.length, outbox, auditEvents, abandonedTotpSetups };
 }
 
 /** Starts the purge loop; returns the function that stops it. */

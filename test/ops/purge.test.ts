@@ -5,7 +5,9 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getAccount, markEmailVerified, registerAccount } from '../../src/accounts/index.ts';
 import { listAuditEvents, recordAudit } from '../../src/audit/index.ts';
+import { ABANDONED_TOTP_SETUP_HOURS, hasTotp, pendingTotpSetup } from '../../src/factors/index.ts';
 import { purgeExpired, UNPROVEN_ACCOUNT_DAYS } from '../../src/ops/purge.ts';
+import { SecretBox } from '../../src/security/secret-box.ts';
 import { GOOD_PASSWORD, openAccountsDb, type AccountsTestDb } from '../accounts/accounts-db.ts';
 
 let t: AccountsTestDb;
@@ -58,5 +60,30 @@ describe('purge of unproven accounts', () => {
     expect((await purgeExpired(t.deps.db, { auditRetentionDays: 60 })).auditEvents).toBe(0);
     expect((await purgeExpired(t.deps.db, { auditRetentionDays: 30 })).auditEvents).toBe(1);
     expect((await listAuditEvents(t.deps.db, { accountSub: sub })).map((e) => e.details['n'])).toEqual(['recent']);
+  });
+
+  it(`drops an authenticator-app setup left unconfirmed for ${ABANDONED_TOTP_SETUP_HOURS} hours, keeps newer and confirmed ones`, async () => {
+    const [left, started, confirmed] = await Promise.all(
+      ['left', 'started', 'confirmed'].map((n) => registerAccount(t.deps, { email: `totp-${n}@example.ws`, password: GOOD_PASSWORD, given_name: n })),
+    );
+    const totp = { db: t.deps.db, box: new SecretBox('purge-test-secrets-key-0123456789abcdef') };
+    const first = await pendingTotpSetup(totp, left!.sub, 'left');
+    await pendingTotpSetup(totp, started!.sub, 'started');
+    await pendingTotpSetup(totp, confirmed!.sub, 'confirmed');
+    await sql`UPDATE totp_factors SET confirmed_at = now() WHERE account_sub = ${confirmed!.sub}::uuid`.execute(t.deps.db);
+    const setAge = (sub: string, hours: number) =>
+      sql`UPDATE totp_factors SET created_at = now() - make_interval(hours => ${hours}) WHERE account_sub = ${sub}::uuid`.execute(t.deps.db);
+    await setAge(left!.sub, ABANDONED_TOTP_SETUP_HOURS + 1);
+    await setAge(started!.sub, ABANDONED_TOTP_SETUP_HOURS - 1);
+    await setAge(confirmed!.sub, 24 * 400);
+
+    expect((await purgeExpired(t.deps.db)).abandonedTotpSetups).toBe(1);
+    const rows = await sql<{ account_sub: string }>`SELECT account_sub FROM totp_factors ORDER BY account_sub`.execute(t.deps.db);
+    expect(rows.rows.map((r) => r.account_sub).sort()).toEqual([started!.sub, confirmed!.sub].sort());
+    expect(await hasTotp(t.deps.db, confirmed!.sub)).toBe(true);
+    // Coming back later starts afresh: a new secret, not the abandoned one.
+    const again = await pendingTotpSetup(totp, left!.sub, 'left');
+    expect(again?.secretText).toBeDefined();
+    expect(again?.secretText).not.toBe(first?.secretText);
   });
 });
