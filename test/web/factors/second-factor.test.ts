@@ -10,6 +10,7 @@ import { listAuditEvents } from '../../../src/audit/index.ts';
 import { createClient, updateClient } from '../../../src/clients/clients.ts';
 import { ACR_ONE_FACTOR, ACR_TWO_FACTOR, hasTotp } from '../../../src/factors/index.ts';
 import { PASSWORD, register } from '../../support/api.ts';
+import { signInAtApp as signInThrough, type PageAnswer } from '../../support/app-sign-in.ts';
 import { Browser, csrfOf, formActions } from '../../support/browser.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
 import { appCode, enrolTotp } from '../../factors/enrol.ts';
@@ -31,59 +32,40 @@ afterAll(async () => server?.stop());
 
 /** What the person types on the second-factor page, and what they saw on the way. */
 type Answers = { username: string; code?: () => Promise<string> | string; seen?: { secret?: string; recoveryCodes?: string[] } };
-type Outcome = { pages: string[]; callback: URL; claims?: Record<string, unknown> };
 
-async function signInAtApp(config: oidc.Configuration, b: Browser, answers: Answers, params: Record<string, string> = {}): Promise<Outcome> {
-  const verifier = oidc.randomPKCECodeVerifier();
-  const state = oidc.randomState();
-  const nonce = oidc.randomNonce();
-  const url = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: `${RP}/cb`,
-    scope: 'openid profile email',
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-    nonce,
-    ...params,
-  });
-  const pages: string[] = [];
-  let page = await b.go(url.href);
-  while (!page.url.startsWith(RP)) {
-    expect(pages.length, `looping: ${pages.join(' -> ')}`).toBeLessThan(6);
-    expect(page.res.status, `${page.url} ${pages.join(' -> ')}`).toBe(200);
-    const actions = formActions(page.html).filter((a) => a.startsWith('/interaction/'));
-    const find = (suffix: string) => actions.find((a) => a.endsWith(suffix));
-    const post = (action: string, form: Record<string, string>) => b.go(action, { form: { _csrf: csrfOf(page.html, action), ...form } });
-    const [login, second, setup, more, consent] = ['/login', '/second-factor', '/second-factor/setup', '/second-factor/continue', '/consent'].map(find);
-    if (consent) {
-      pages.push('consent');
-      page = await post(consent, {});
-    } else if (more) {
-      pages.push('codes');
-      if (answers.seen) answers.seen.recoveryCodes = [...page.html.matchAll(/<li><code>([a-z0-9-]+)<\/code><\/li>/g)].map((m) => m[1] ?? '');
-      page = await post(more, {});
-    } else if (setup) {
-      pages.push('setup');
-      const secret = page.html.match(/id="totp-secret">([A-Z2-7 ]+)</)?.[1]?.replace(/\s+/g, '') ?? '';
-      expect(page.html).toContain('otpauth://totp/');
-      expect(page.html).toContain('<svg');
-      if (answers.seen) answers.seen.secret = secret;
-      page = await post(setup, { code: await appCode(secret) });
-    } else if (second) {
-      pages.push('second-factor');
-      page = await post(second, { code: (await answers.code?.()) ?? '' });
-    } else if (login) {
-      pages.push('login');
-      page = await post(login, { username: answers.username, password: PASSWORD });
-    } else {
-      throw new Error(`unexpected page ${page.url}: ${actions.join(', ')}`);
-    }
+/** The hosted pages answered as the person would: password, app setup, codes, second factor, consent. */
+const answering = (answers: Answers): PageAnswer => async ({ page, actions, find, post }, pages) => {
+  const [login, second, setup, more, consent] = ['/login', '/second-factor', '/second-factor/setup', '/second-factor/continue', '/consent'].map(find);
+  if (consent) {
+    pages.push('consent');
+    return post(consent);
   }
-  const callback = new URL(page.url);
-  if (!callback.searchParams.get('code')) return { pages, callback };
-  const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce, idTokenExpected: true });
-  return { pages, callback, claims: tokens.claims() as Record<string, unknown> };
-}
+  if (more) {
+    pages.push('codes');
+    if (answers.seen) answers.seen.recoveryCodes = [...page.html.matchAll(/<li><code>([a-z0-9-]+)<\/code><\/li>/g)].map((m) => m[1] ?? '');
+    return post(more);
+  }
+  if (setup) {
+    pages.push('setup');
+    const secret = page.html.match(/id="totp-secret">([A-Z2-7 ]+)</)?.[1]?.replace(/\s+/g, '') ?? '';
+    expect(page.html).toContain('otpauth://totp/');
+    expect(page.html).toContain('<svg');
+    if (answers.seen) answers.seen.secret = secret;
+    return post(setup, { code: await appCode(secret) });
+  }
+  if (second) {
+    pages.push('second-factor');
+    return post(second, { code: (await answers.code?.()) ?? '' });
+  }
+  if (login) {
+    pages.push('login');
+    return post(login, { username: answers.username, password: PASSWORD });
+  }
+  throw new Error(`unexpected page ${page.url}: ${actions.join(', ')}`);
+};
+
+const signInAtApp = (config: oidc.Configuration, b: Browser, answers: Answers, params: Record<string, string> = {}) =>
+  signInThrough(config, b, answering(answers), { redirectUri: `${RP}/cb`, maxPages: 6, params });
 
 describe('discovery', () => {
   it('lists the one-factor and two-factor ACRs', async () => {

@@ -5,7 +5,8 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from '../../../src/clients/clients.ts';
 import { startTestServer, type TestServer } from '../../support/server.ts';
-import { Browser, csrfOf, formActions, inputValue } from '../../support/browser.ts';
+import { signInAtApp as signInThrough } from '../../support/app-sign-in.ts';
+import { Browser, inputValue } from '../../support/browser.ts';
 import { PASSWORD, register } from '../../support/api.ts';
 
 const RP = 'http://127.0.0.1:9';
@@ -25,54 +26,24 @@ beforeAll(async () => {
 });
 afterAll(async () => server?.stop());
 
-type Outcome = { pages: string[]; callback: URL; claims?: Record<string, unknown> };
-
 /**
  * One sign-in at the app: the authorization request, then the hosted pages as a person would
  * answer them (sign in, allow), until the browser is sent back to the app.
  */
-async function signInAtApp(config: oidc.Configuration, b: Browser, username: string, params: Record<string, string> = {}): Promise<Outcome> {
-  const verifier = oidc.randomPKCECodeVerifier();
-  const state = oidc.randomState();
-  const nonce = oidc.randomNonce();
-  const url = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: `${RP}/cb`,
-    scope: 'openid profile email',
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: 'S256',
-    state,
-    nonce,
-    ...params,
-  });
-  const pages: string[] = [];
-  let page = await b.go(url.href);
-  while (!page.url.startsWith(RP)) {
-    expect(pages.length, `looping: ${pages.join(' -> ')}`).toBeLessThan(4);
-    expect(page.res.status, page.url).toBe(200);
-    const actions = formActions(page.html).filter((a) => a.startsWith('/interaction/'));
-    const login = actions.find((a) => a.endsWith('/login'));
-    const consent = actions.find((a) => a.endsWith('/consent'));
+function signInAtApp(config: oidc.Configuration, b: Browser, username: string, params: Record<string, string> = {}) {
+  return signInThrough(config, b, async ({ page, actions, find, post }, pages) => {
+    const [login, consent] = ['/login', '/consent'].map(find);
     if (consent) {
       pages.push('consent');
-      page = await b.go(consent, { form: { _csrf: csrfOf(page.html, consent) } });
-    } else if (login) {
+      return post(consent);
+    }
+    if (login) {
       pages.push('login');
       if (params['login_hint']) expect(inputValue(page.html, 'username')).toBe(params['login_hint']);
-      page = await b.go(login, { form: { _csrf: csrfOf(page.html, login), username, password: PASSWORD } });
-    } else {
-      throw new Error(`unexpected page ${page.url}: ${actions.join(', ')}`);
+      return post(login, { username, password: PASSWORD });
     }
-  }
-  const callback = new URL(page.url);
-  if (!callback.searchParams.get('code')) return { pages, callback };
-  const tokens = await oidc.authorizationCodeGrant(config, callback, {
-    pkceCodeVerifier: verifier,
-    expectedState: state,
-    expectedNonce: nonce,
-    idTokenExpected: true,
-    ...(params['max_age'] !== undefined ? { maxAge: Number(params['max_age']) } : {}),
-  });
-  return { pages, callback, claims: tokens.claims() as Record<string, unknown> };
+    throw new Error(`unexpected page ${page.url}: ${actions.join(', ')}`);
+  }, { redirectUri: `${RP}/cb`, maxPages: 4, params });
 }
 
 describe('prompts with a third-party app (consent needed)', () => {
