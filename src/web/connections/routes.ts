@@ -24,6 +24,8 @@ import {
   MARKS,
   resolveSignIn,
   signInMethods,
+  waysIn,
+  type WayIn,
   startAttempt,
   unlinkIdentity,
   UpstreamError,
@@ -320,6 +322,11 @@ export function connectionRoutes(deps: ConnectionsRouteDeps): Router {
 
 export type SignInMethodsView = {
   password: boolean;
+  /** Whether a passkey signs the account in (managed on /account/passkeys). */
+  passkey: boolean;
+  /** The verified email address or mobile number a sign-in code reaches, if any. */
+  codeEmail: string | undefined;
+  codeSms: string | undefined;
   csrf: string;
   linked: { name: string; email: string | null; since: string; mark: string; unlinkAction: string }[];
   linkable: { name: string; href: string; mark: string }[];
@@ -335,10 +342,15 @@ async function signInMethodsView(
   linkToken: (ctx: Context, me: SignedIn, id: string) => string,
 ): Promise<SignInMethodsView> {
   const lang = String(ctx.state['locale'] ?? 'en');
-  const [methods, enabled] = await Promise.all([signInMethods(deps.db, me.account.sub), enabledConnections(deps.db)]);
+  const [methods, enabled, ways] = await Promise.all([signInMethods(deps.db, me.account.sub), enabledConnections(deps.db), waysIn(deps.db, me.account.sub)]);
   const linkedIds = new Set(methods.linked.map((l) => l.connectionId));
+  // Passkeys and sign-in codes listed by the same rule that guards unlinking (ways-in.ts).
+  const has = (w: (way: WayIn) => boolean) => ways.some(w);
   return {
     password: methods.password,
+    passkey: has((w) => w.kind === 'passkey'),
+    codeEmail: has((w) => w.kind === 'code' && w.channel === 'email') ? (me.account.email ?? undefined) : undefined,
+    codeSms: has((w) => w.kind === 'code' && w.channel === 'sms') ? (me.account.phone_number ?? undefined) : undefined,
     csrf: csrfToken(ctx, `account:${me.session.uid}`),
     linked: methods.linked.map((l) => ({
       name: l.name,

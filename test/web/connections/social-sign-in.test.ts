@@ -347,6 +347,8 @@ describe('the account area: ways to sign in', () => {
     const { b, account } = await accountSignedInSocially({ sub: uniqueSub(), email_verified: false, given_name: 'Lupe' });
     expect(textOf(account.html)).toContain('Ways to sign in');
     expect(textOf(account.html)).toContain('No password set');
+    // An unverified address is no way in: no sign-in code is offered for it.
+    expect(textOf(account.html)).not.toContain('Code by email');
     const unlinkUp = `/account/sign-in-methods/${upstream.id}/unlink`;
     // The only way in: refused.
     const refused = await b.go(`${server.url}${unlinkUp}`, { form: { _csrf: csrfOf(account.html, unlinkUp) } });
@@ -369,6 +371,28 @@ describe('the account area: ways to sign in', () => {
     expect(textOf(last.html)).toContain('You cannot unlink your only way to sign in.');
     const types = await db.selectFrom('audit_events').select('type').where('type', 'in', ['social_linked', 'social_unlinked']).orderBy('id', 'desc').limit(2).execute();
     expect(types.map((t) => t.type)).toEqual(['social_unlinked', 'social_linked']);
+  });
+
+  it('lists passkeys and sign-in codes too, by the ways-in rule, in English and Samoan', async () => {
+    const { db } = server.database;
+    const email = `mele.${Date.now()}@example.com`;
+    const { b, account } = await accountSignedInSocially({ sub: uniqueSub(), email, email_verified: true, given_name: 'Mele' });
+    const sub = (await db.selectFrom('accounts').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+    // A verified address: a sign-in code reaches it. No passkey yet.
+    expect(textOf(account.html)).toContain(`Code by email A sign-in code sent to ${email}`);
+    expect(textOf(account.html)).not.toContain('Manage passkeys');
+
+    await sql`INSERT INTO passkeys (id, credential_id, account_sub, name, public_key, aaguid, backup_eligible, backed_up)
+      VALUES (gen_random_uuid(), ${`cred-${sub}`}, ${sub}::uuid, 'Phone', 'pk', '00000000-0000-0000-0000-000000000000', true, true)`.execute(db);
+    const methods = await b.go(`${server.url}/account/sign-in-methods`);
+    expect(textOf(methods.html)).toContain('Passkey Your phone’s or computer’s screen lock Manage passkeys');
+    expect(methods.html).toContain('href="/account/passkeys"');
+    expect(textOf(methods.html)).toContain(`Code by email A sign-in code sent to ${email}`);
+
+    await b.go(`${server.url}/lang/sm?next=/account/sign-in-methods`);
+    const samoan = await b.go(`${server.url}/account/sign-in-methods`);
+    expect(textOf(samoan.html)).toContain('Ki ulufale Le loka o le mata o lau telefoni poʻo lau komipiuta Pulea ki ulufale');
+    expect(textOf(samoan.html)).toContain(`Faʻailoga i le imeli Se faʻailoga e lafo i le ${email}`);
   });
 
   it('a Facebook account already linked to someone else is refused', async () => {
