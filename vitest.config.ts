@@ -1,5 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
+function takesAsyncContextFrameFlag(): boolean {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  return major === 22 && minor >= 7;
+}
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
@@ -14,8 +19,8 @@ export default defineConfig({
     restoreMocks: true,
     // The runtime as the image runs it (Dockerfile CMD): AsyncLocalStorage, which oidc-provider
     // keeps each request's context in, backed by continuation frames instead of promise hooks.
-    // Node 24 has them by default and refuses the flag.
-    execArgv: Number(process.versions.node.split('.')[0]) < 24 ? ['--experimental-async-context-frame'] : [],
+    // Node 24 has them by default and refuses the flag; Node before 22.7 does not know it.
+    execArgv: takesAsyncContextFrameFlag() ? ['--experimental-async-context-frame'] : [],
     reporters: ['default'],
   },
 });

@@ -12,8 +12,12 @@ export const IMAGE_NODE_ARGS = [...IMAGE_NODE_FLAGS, 'dist/bundle/main.js'];
 const TSX_NODE_ARGS = ['--import', 'tsx', 'src/main.ts'];
 
 // The image runs Node 22. From Node 24 on continuation frames are the default and the
-// experimental flag is refused ("bad option"), so a bench on a newer Node goes without it.
-const forThisNode = (flag: string) => flag !== '--experimental-async-context-frame' || Number(process.versions.node.split('.')[0]) < 24;
+// experimental flag is refused ("bad option"), as it is before 22.7, so a bench on another
+// Node goes without it.
+const forThisNode = (flag: string) => {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  return flag !== '--experimental-async-context-frame' || (major === 22 && minor >= 7);
+};
 
 /**
  * The node flags ours runs with: the image's, or BENCH_NODE_FLAGS (space-separated, '' for
