@@ -27,16 +27,19 @@ export async function purgeExpired(
   db: Db,
   opts: PurgeOptions = {},
 ): Promise<{ oidcPayloads: number; loginThrottle: number; unprovenAccounts: number; outbox: number; auditEvents: number; abandonedTotpSetups: number }> {
-  const [oidcPayloads, loginThrottle, , , , outbox, auditEvents, , abandonedTotpSetups] = await Promise.all([
-    purgeExpiredPayloads(db),
-    purgeExpiredLoginThrottle(db),
+  // The rooms whose counts are reported, and the others, all at once.
+  const [[oidcPayloads, loginThrottle, outbox, auditEvents, abandonedTotpSetups]] = await Promise.all([
+    Promise.all([
+      purgeExpiredPayloads(db),
+      purgeExpiredLoginThrottle(db),
+      purgeOldMessages(db),
+      purgeOldAuditEvents(db, opts.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS),
+      purgeAbandonedTotpSetups(db),
+    ]),
     purgeExpiredTokens(db),
     purgeThrottle(db),
     purgeExpiredAccessTokens(db),
-    purgeOldMessages(db),
-    purgeOldAuditEvents(db, opts.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS),
     purgeExpiredPendingSignIns(db),
-    purgeAbandonedTotpSetups(db),
   ]);
   // The deletion, its audit events and the erasure of the person's data in them commit together.
   const removed = await db.transaction().execute(async (trx) => {
