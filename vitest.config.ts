@@ -1,9 +1,5 @@
 import { defineConfig } from 'vitest/config';
-
-function takesAsyncContextFrameFlag(): boolean {
-  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-  return major === 22 && minor >= 7;
-}
+import { ASYNC_CONTEXT_FRAME_FLAG, takesAsyncContextFrameFlag } from './bench/production-server.ts';
 
 export default defineConfig({
   test: {
@@ -13,14 +9,13 @@ export default defineConfig({
     // Server tests start real databases; two cores do not gain from more parallel files.
     maxWorkers: 2,
     // Test files share their worker's module graph: importing the server anew for every file
-    // was a quarter of the suite's time. Each file still starts its own servers and databases;
+    // was about 40% of the suite's time. Each file still starts its own servers and databases;
     // mocks are restored after each test so none leaks into the next file.
     isolate: false,
     restoreMocks: true,
     // The runtime as the image runs it (Dockerfile CMD): AsyncLocalStorage, which oidc-provider
     // keeps each request's context in, backed by continuation frames instead of promise hooks.
-    // Node 24 has them by default and refuses the flag; Node before 22.7 does not know it.
-    execArgv: takesAsyncContextFrameFlag() ? ['--experimental-async-context-frame'] : [],
+    execArgv: takesAsyncContextFrameFlag() ? [ASYNC_CONTEXT_FRAME_FLAG] : [],
     reporters: ['default'],
   },
 });

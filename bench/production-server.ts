@@ -3,21 +3,25 @@
 // test/deploy/specs.test.ts holds the Dockerfile's CMD to IMAGE_NODE_ARGS.
 import { execFileSync } from 'node:child_process';
 
+/** AsyncLocalStorage without promise hooks (the Dockerfile says why). */
+export const ASYNC_CONTEXT_FRAME_FLAG = '--experimental-async-context-frame';
+
 /**
- * V8 heap limits that keep one busy process near 140 MB (docs/operations.md, "Measured"), and
- * AsyncLocalStorage without promise hooks (the Dockerfile says why).
+ * Whether this Node takes that flag. The image runs Node 22; from Node 24 on continuation
+ * frames are the default and the flag is refused ("bad option"), as it is before 22.7. The
+ * benches and the test workers (vitest.config.ts) pass it only where it is taken.
  */
-export const IMAGE_NODE_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=8', '--experimental-async-context-frame'];
+export function takesAsyncContextFrameFlag(): boolean {
+  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+  return major === 22 && minor >= 7;
+}
+
+/** V8 heap limits that keep one busy process near 140 MB (docs/operations.md, "Measured"), and the flag above. */
+export const IMAGE_NODE_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=8', ASYNC_CONTEXT_FRAME_FLAG];
 export const IMAGE_NODE_ARGS = [...IMAGE_NODE_FLAGS, 'dist/bundle/main.js'];
 const TSX_NODE_ARGS = ['--import', 'tsx', 'src/main.ts'];
 
-// The image runs Node 22. From Node 24 on continuation frames are the default and the
-// experimental flag is refused ("bad option"), as it is before 22.7, so a bench on another
-// Node goes without it.
-const forThisNode = (flag: string) => {
-  const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-  return flag !== '--experimental-async-context-frame' || (major === 22 && minor >= 7);
-};
+const forThisNode = (flag: string) => flag !== ASYNC_CONTEXT_FRAME_FLAG || takesAsyncContextFrameFlag();
 
 /**
  * The node flags ours runs with: the image's, or BENCH_NODE_FLAGS (space-separated, '' for

@@ -20,4 +20,4 @@ export { answeredAttempt, CONNECTION_ERROR_CODES, handleCallback, startAttempt, 
 export { AttemptUsedError, completeFederatedSignIn, linkIdentity, resolveSignIn, signInMethods, unlinkIdentity, type SignInMethods } from './linking.ts';
 export { UpstreamError } from './upstream-error.ts';
 export { findConnectionRow } from './queries.ts';
-export { hasWayIn, wayInRemainsWithPhone, waysIn, type WayIn } from './ways-in.ts';
+export { hasWayIn, wayInRemainsWithPhone, waysIn } from './ways-in.ts';

@@ -25,7 +25,6 @@ import {
   resolveSignIn,
   signInMethods,
   waysIn,
-  type WayIn,
   startAttempt,
   unlinkIdentity,
   UpstreamError,
@@ -345,12 +344,11 @@ async function signInMethodsView(
   const [methods, enabled, ways] = await Promise.all([signInMethods(deps.db, me.account.sub), enabledConnections(deps.db), waysIn(deps.db, me.account.sub)]);
   const linkedIds = new Set(methods.linked.map((l) => l.connectionId));
   // Passkeys and sign-in codes listed by the same rule that guards unlinking (ways-in.ts).
-  const has = (w: (way: WayIn) => boolean) => ways.some(w);
   return {
     password: methods.password,
-    passkey: has((w) => w.kind === 'passkey'),
-    codeEmail: has((w) => w.kind === 'code' && w.channel === 'email') ? (me.account.email ?? undefined) : undefined,
-    codeSms: has((w) => w.kind === 'code' && w.channel === 'sms') ? (me.account.phone_number ?? undefined) : undefined,
+    passkey: ways.some((w) => w.kind === 'passkey'),
+    codeEmail: ways.some((w) => w.kind === 'code' && w.channel === 'email') ? (me.account.email ?? undefined) : undefined,
+    codeSms: ways.some((w) => w.kind === 'code' && w.channel === 'sms') ? (me.account.phone_number ?? undefined) : undefined,
     csrf: csrfToken(ctx, `account:${me.session.uid}`),
     linked: methods.linked.map((l) => ({
       name: l.name,
