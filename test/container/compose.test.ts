@@ -185,7 +185,7 @@ describe.skipIf(!enabled)('compose.yaml under podman-compose', () => {
     const proxy = await container('caddy');
     const ca = (await run('podman', ['exec', proxy, 'cat', PROXY_CERT])).stdout;
     fetchTls = trustingFetch(ca);
-    const deadline = Date.now() + 120_000;
+    const deadline = Date.now() + 240_000;
     let ready = false;
     while (!ready && Date.now() < deadline) {
       ready = (await fetchTls(`${ISSUER}/readyz`).catch(() => undefined))?.status === 200;
@@ -202,6 +202,22 @@ describe.skipIf(!enabled)('compose.yaml under podman-compose', () => {
       }
       if (!up) throw new Error(`${s} not ready:\n${await allLogs()}`);
     }
+    // Name resolution inside the containers as a new process does it (the bwid CLI below): podman
+    // 4.3's aardvark-dns sometimes leaves lookups of a service name unanswered for tens of seconds
+    // after the stack starts (seen here: getent took 50 s, then every lookup took milliseconds),
+    // longer than the pool's 3 s connect timeout. The replicas are past it (ready above); wait
+    // until a fresh lookup answers promptly, as Docker's embedded DNS would at once.
+    const dnsSince = Date.now();
+    for (const s of ['app1', 'app2']) {
+      const name = await container(s);
+      let resolves = false;
+      while (!resolves && Date.now() < deadline) {
+        resolves = spawnSync('podman', ['exec', name, 'node', '-e',
+          "setTimeout(()=>process.exit(1),1500).unref();require('node:dns').lookup('postgres',{all:true},(e)=>process.exit(e?1:0))"]).status === 0;
+      }
+      if (!resolves) throw new Error(`${s} cannot resolve postgres:\n${await allLogs()}`);
+    }
+    console.log(JSON.stringify({ dnsSettledAfterMs: Date.now() - dnsSince }));
   }, 25 * 60_000);
 
   afterAll(async () => {
