@@ -11,6 +11,8 @@
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+# npm's postinstall step (it skips itself here: no sources yet; the template is made below).
+COPY tools/pglite-template.mjs ./tools/
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY tools ./tools
@@ -28,6 +30,8 @@ RUN npm run build
 FROM node:22-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+# npm's postinstall step (it skips itself here: no sources yet; the template is made below).
+COPY tools/pglite-template.mjs ./tools/
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force \
  && rm -rf node_modules/typescript node_modules/pg-cloudflare \
  && node -e "import('sharp').catch((e) => { console.error(e); process.exit(1); })"
@@ -56,7 +60,7 @@ USER node
 # embedded database is unpacked from it at the container's first start (src/db/connect.ts).
 # It holds what initdb creates and nothing else: no schema, no keys, no secrets.
 RUN NODE_ENV=development DATA_DIR=/tmp/template-build bwid migrate >/dev/null \
- && rm -rf /tmp/template-build && ls /app/pglite-template/pglite-*-empty-cluster.tar.gz
+ && rm -rf /tmp/template-build && ls /app/pglite-template/pglite-*-schema-*.tar.gz
 EXPOSE 3000
 # /readyz answers 200 only when the database answers. Needs `--format docker` under podman.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \

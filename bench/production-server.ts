@@ -37,5 +37,6 @@ export function ourNodeFlags(viaTsx: boolean): string[] {
 export function ourServerArgs(viaTsx: boolean): string[] {
   if (viaTsx) return TSX_NODE_ARGS;
   execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
-  return [...ourNodeFlags(false), 'dist/bundle/main.js'];
+  // BENCH_ENTRY=dist/src/main.js: tsc's unbundled output instead of the bundle (to compare the two).
+  return [...ourNodeFlags(false), process.env['BENCH_ENTRY'] ?? 'dist/bundle/main.js'];
 }

@@ -8,6 +8,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { acquireLock, DATA_DIR_MODE, lockHolder, socketPath, SOCKET_PORT } from './embedded-lock.ts';
+import { migrateToLatest, SCHEMA_VERSION } from './migrate.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -78,10 +79,13 @@ function postgres(connectionString: string, log: Logger | undefined, where: stri
 }
 
 /**
- * Where a freshly initialised, empty PGlite cluster is kept as a tarball, so that the next new
- * data directory on this machine is unpacked from it instead of running initdb again (in
- * WebAssembly initdb takes 10 s or more; unpacking about 3 s). One file per PGlite version
- * (clusters are not portable between versions). BWID_PGLITE_TEMPLATE_DIR moves it; "off" disables it.
+ * Where a freshly initialised and migrated PGlite cluster is kept as a tarball, so that the next
+ * new data directory on this machine is unpacked from it instead of running initdb and every
+ * migration again (in WebAssembly initdb takes several seconds and the migrations about one;
+ * unpacking takes less than either). One file per PGlite version (clusters are not portable
+ * between versions) and schema version (the newest migration): a newer checkout never starts
+ * from an older schema. BWID_PGLITE_TEMPLATE_DIR moves it; "off" disables it (a fresh data
+ * directory then gets initdb alone, and its opener migrates it, as with PostgreSQL).
  */
 function pgliteTemplatePath(): string | undefined {
   const dir = process.env['BWID_PGLITE_TEMPLATE_DIR'] ?? path.join(process.env['XDG_CACHE_HOME'] || path.join(os.homedir(), '.cache'), 'bytewatchers-id');
@@ -90,7 +94,7 @@ function pgliteTemplatePath(): string | undefined {
   const entry = createRequire(import.meta.url).resolve('@electric-sql/pglite');
   const pkg = JSON.parse(fs.readFileSync(path.join(path.dirname(entry), '..', 'package.json'), 'utf8')) as { version: string };
   const version = pkg.version;
-  return path.join(dir, `pglite-${version}-empty-cluster.tar.gz`);
+  return path.join(dir, `pglite-${version}-schema-${SCHEMA_VERSION}.tar.gz`);
 }
 
 function readTemplate(file: string | undefined): Blob | undefined {
@@ -108,6 +112,10 @@ function writeTemplate(file: string, data: Buffer, log: Logger | undefined) {
     const tmp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, data, { mode: 0o600 });
     fs.renameSync(tmp, file); // atomic: another process never reads half a template
+    // Templates of older schemas (or PGlite versions) are never read again.
+    for (const old of fs.readdirSync(path.dirname(file))) {
+      if (/^pglite-.*\.tar\.gz$/.test(old) && old !== path.basename(file)) fs.rmSync(path.join(path.dirname(file), old), { force: true });
+    }
   } catch (err) {
     log?.debug({ err: (err as Error).message }, 'could not keep the PGlite template');
   }
@@ -124,17 +132,20 @@ async function embedded(dataDir: string, serveSocket: boolean, log: Logger | und
       import('kysely-pglite-dialect'),
     ]);
     fs.mkdirSync(dataDir, { recursive: true, mode: DATA_DIR_MODE });
-    // A new cluster holds nothing but what initdb creates (no data, no secrets): the same for
-    // every data directory, so it is copied from the template when there is one.
+    // A new cluster, once initdb and the migrations have run, holds the schema and nothing
+    // else (no accounts, keys or secrets: those are written after, by the server or `bwid`):
+    // the same for every data directory, so it is copied from the template when there is one.
     const fresh = !fs.existsSync(path.join(pgdataOf(dataDir), 'PG_VERSION'));
     const templateFile = fresh ? pgliteTemplatePath() : undefined;
     const template = readTemplate(templateFile);
     const pglite = await PGlite.create(pgdataOf(dataDir), template ? { loadDataDir: template } : {});
+    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
     if (fresh && !template && templateFile) {
+      // Migrated here, before any caller writes: what the template holds is the schema alone.
+      await migrateToLatest(db);
       writeTemplate(templateFile, Buffer.from(await (await pglite.dumpDataDir('gzip')).arrayBuffer()), log);
     }
     if (fresh) log?.info({ dataDir, fromTemplate: template !== undefined }, 'new embedded database');
-    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
     let server: PGLiteSocketServer | undefined;
     if (serveSocket) {
       // Lets `bwid` reach this database while the server holds it (see embedded-lock.ts).

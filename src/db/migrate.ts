@@ -12,7 +12,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
 import { Migrator, type MigrationResultSet } from 'kysely/migration';
 import { migrations } from '../../migrations/index.ts';
-import type { Db } from './connect.ts';
 import type { Database } from './schema.ts';
 
 const MIGRATION_LOCK = 7140000;
@@ -38,7 +37,10 @@ function withoutMigratorLock(trx: Transaction<Database>): Kysely<Database> {
   });
 }
 
-export async function migrateToLatest(db: Db): Promise<string[]> {
+/** The newest migration: a fresh embedded cluster migrated this far is the same everywhere (connect.ts keeps it as a template). */
+export const SCHEMA_VERSION = Object.keys(migrations).at(-1) ?? 'none';
+
+export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   let result: MigrationResultSet = {};
   try {
     await db.transaction().execute(async (trx) => {

@@ -11,11 +11,17 @@ import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 let testDb: TestDatabase;
 let handle: DatabaseHandle;
+const templateDir = process.env['BWID_PGLITE_TEMPLATE_DIR'];
 beforeAll(async () => {
+  // An embedded database from the PGlite template comes up migrated (src/db/connect.ts); this
+  // test needs one before 0005, so it is made with initdb alone.
+  process.env['BWID_PGLITE_TEMPLATE_DIR'] = 'off';
   testDb = await createTestDatabase();
   handle = await connectDatabase({ databaseUrl: testDb.databaseUrl, dataDir: testDb.dataDir, role: 'server' });
 });
 afterAll(async () => {
+  if (templateDir === undefined) delete process.env['BWID_PGLITE_TEMPLATE_DIR'];
+  else process.env['BWID_PGLITE_TEMPLATE_DIR'] = templateDir;
   await handle?.close();
   await testDb?.drop();
 });
