@@ -56,9 +56,9 @@ RUN ln -s /app/bin/bwid.js /usr/local/bin/bwid \
  && mkdir -p /data /app/pglite-template && chown node:node /data /app/pglite-template
 VOLUME /data
 USER node
-# The empty PGlite cluster, made once here (initdb in WebAssembly, seconds of CPU): a new
-# embedded database is unpacked from it at the container's first start (src/db/connect.ts).
-# It holds what initdb creates and nothing else: no schema, no keys, no secrets.
+# The PGlite template, made once here (initdb and the migrations in WebAssembly, seconds of
+# CPU): a new embedded database is unpacked from it at the container's first start
+# (src/db/connect.ts). It holds the schema and nothing else: no accounts, no keys, no secrets.
 RUN NODE_ENV=development DATA_DIR=/tmp/template-build bwid migrate >/dev/null \
  && rm -rf /tmp/template-build && ls /app/pglite-template/pglite-*-schema-*.tar.gz
 EXPOSE 3000

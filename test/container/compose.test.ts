@@ -77,6 +77,19 @@ async function removeStack(): Promise<void> {
   for (const name of await list('network', 'ls', '--filter', label, '--format', '{{.Name}}')) await run('podman', ['network', 'rm', '-f', name]).catch(() => undefined);
 }
 
+/** Runs `node -e script` in each app replica until it exits 0 (a second apart), or throws at the deadline. */
+async function untilInEachReplica(failure: string, script: string, deadline: number): Promise<void> {
+  for (const s of ['app1', 'app2']) {
+    const name = await container(s);
+    let ok = false;
+    while (!ok && Date.now() < deadline) {
+      ok = spawnSync('podman', ['exec', name, 'node', '-e', script]).status === 0;
+      if (!ok) await new Promise((r) => setTimeout(r, 1000));
+    }
+    if (!ok) throw new Error(`${s} ${failure}:\n${await allLogs()}`);
+  }
+}
+
 const portFree = (port: number) => new Promise<boolean>((resolve) => {
   const srv = net.createServer();
   srv.once('error', () => resolve(false));
@@ -193,30 +206,14 @@ describe.skipIf(!enabled)('compose.yaml under podman-compose', () => {
     }
     if (!ready) throw new Error(`not ready through the proxy:\n${await allLogs()}`);
     // The proxy answers once one replica does: wait for both.
-    for (const s of ['app1', 'app2']) {
-      const name = await container(s);
-      let up = false;
-      while (!up && Date.now() < deadline) {
-        up = spawnSync('podman', ['exec', name, 'node', '-e', "fetch('http://127.0.0.1:3000/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]).status === 0;
-        if (!up) await new Promise((r) => setTimeout(r, 1000));
-      }
-      if (!up) throw new Error(`${s} not ready:\n${await allLogs()}`);
-    }
+    await untilInEachReplica('not ready', "fetch('http://127.0.0.1:3000/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))", deadline);
     // Name resolution inside the containers as a new process does it (the bwid CLI below): podman
     // 4.3's aardvark-dns sometimes leaves lookups of a service name unanswered for tens of seconds
     // after the stack starts (seen here: getent took 50 s, then every lookup took milliseconds),
     // longer than the pool's 3 s connect timeout. The replicas are past it (ready above); wait
     // until a fresh lookup answers promptly, as Docker's embedded DNS would at once.
     const dnsSince = Date.now();
-    for (const s of ['app1', 'app2']) {
-      const name = await container(s);
-      let resolves = false;
-      while (!resolves && Date.now() < deadline) {
-        resolves = spawnSync('podman', ['exec', name, 'node', '-e',
-          "setTimeout(()=>process.exit(1),1500).unref();require('node:dns').lookup('postgres',{all:true},(e)=>process.exit(e?1:0))"]).status === 0;
-      }
-      if (!resolves) throw new Error(`${s} cannot resolve postgres:\n${await allLogs()}`);
-    }
+    await untilInEachReplica('cannot resolve postgres', "setTimeout(()=>process.exit(1),1500).unref();require('node:dns').lookup('postgres',{all:true},(e)=>process.exit(e?1:0))", deadline);
     console.log(JSON.stringify({ dnsSettledAfterMs: Date.now() - dnsSince }));
   }, 25 * 60_000);
 

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { connectDatabase } from '../../src/db/connect.ts';
 import { migrateToLatest, SCHEMA_VERSION } from '../../src/db/migrate.ts';
 import { migrations } from '../../migrations/index.ts';
@@ -19,7 +19,6 @@ const onPostgres = process.env['TEST_DB'] === 'postgres';
 describe.skipIf(onPostgres)('the PGlite template of a fresh embedded database', () => {
   let root: string;
   let templateDir: string;
-  const before = process.env['BWID_PGLITE_TEMPLATE_DIR'];
 
   beforeAll(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'bwid-template-test-'));
@@ -27,12 +26,11 @@ describe.skipIf(onPostgres)('the PGlite template of a fresh embedded database', 
     fs.mkdirSync(templateDir);
     // What an older checkout left: a template of another schema (and another naming).
     fs.writeFileSync(path.join(templateDir, 'pglite-0.4.6-empty-cluster.tar.gz'), 'old');
-    process.env['BWID_PGLITE_TEMPLATE_DIR'] = templateDir;
+    vi.stubEnv('BWID_PGLITE_TEMPLATE_DIR', templateDir);
   });
 
   afterAll(() => {
-    if (before === undefined) delete process.env['BWID_PGLITE_TEMPLATE_DIR'];
-    else process.env['BWID_PGLITE_TEMPLATE_DIR'] = before;
+    vi.unstubAllEnvs();
     fs.rmSync(root, { recursive: true, force: true });
   });
 

@@ -3,7 +3,7 @@
 // and the OpenID scopes never turn into access to the IdP's own API.
 import { sql } from 'kysely';
 import { Migrator } from 'kysely/migration';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { migrations } from '../../migrations/index.ts';
 import { connectDatabase, type DatabaseHandle } from '../../src/db/connect.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
@@ -11,17 +11,15 @@ import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 
 let testDb: TestDatabase;
 let handle: DatabaseHandle;
-const templateDir = process.env['BWID_PGLITE_TEMPLATE_DIR'];
 beforeAll(async () => {
   // An embedded database from the PGlite template comes up migrated (src/db/connect.ts); this
   // test needs one before 0005, so it is made with initdb alone.
-  process.env['BWID_PGLITE_TEMPLATE_DIR'] = 'off';
+  vi.stubEnv('BWID_PGLITE_TEMPLATE_DIR', 'off');
   testDb = await createTestDatabase();
   handle = await connectDatabase({ databaseUrl: testDb.databaseUrl, dataDir: testDb.dataDir, role: 'server' });
 });
 afterAll(async () => {
-  if (templateDir === undefined) delete process.env['BWID_PGLITE_TEMPLATE_DIR'];
-  else process.env['BWID_PGLITE_TEMPLATE_DIR'] = templateDir;
+  vi.unstubAllEnvs();
   await handle?.close();
   await testDb?.drop();
 });
